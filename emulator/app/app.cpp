@@ -1,0 +1,263 @@
+#include "emulator/app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "emulator/protocol/codec.hpp"
+#include "emulator/protocol/sigv4.hpp"
+
+namespace zonesim {
+
+namespace {
+
+using protocol::Protocol;
+using protocol::ServiceModel;
+
+// Signing name (credential scope) -> zonesim service, for the services not routed by X-Amz-Target.
+const ServiceModel* model_for_signing_name(std::string_view signing, std::string_view version) {
+  if (signing == "elasticloadbalancing") {
+    if (!version.empty() && version != "2015-12-01") return nullptr;  // classic ELB
+    return ServiceModel::get("elbv2");
+  }
+  for (const char* n : {"ec2", "ecs", "rds", "iam", "logs", "sts"})
+    if (signing == n) return ServiceModel::get(n);
+  return nullptr;
+}
+
+const ServiceModel* model_for_target_prefix(std::string_view prefix) {
+  for (const auto& n : ServiceModel::names()) {
+    const ServiceModel* m = ServiceModel::get(n);
+    if (m->protocol() == Protocol::json && m->target_prefix() == prefix) return m;
+  }
+  return nullptr;
+}
+
+// An error for a request whose service is unknown: the AWS query error shape.
+http::Response generic_error(int status, const std::string& code, const std::string& message,
+                             const std::string& request_id) {
+  http::Response r;
+  r.status = status;
+  r.content_type = "text/xml";
+  // Reuse the query serializer through the STS model (any query model gives the same shape).
+  r.body = protocol::serialize_error(*ServiceModel::get("sts"), AwsError(code, message, status),
+                                     request_id)
+               .body;
+  r.headers.emplace_back("x-amzn-RequestId", request_id);
+  return r;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+App::App(Config config, const std::string& state_path, sim::Millis epoch_ms)
+    : env_(std::make_unique<Env>(std::move(config), state_path, epoch_ms)) {
+  register_all(registry_);
+  // Continue the persisted random sequence and clock after a restart.
+  if (auto rng = env_->store.meta("rng")) {
+    std::array<std::uint64_t, 4> s{};
+    std::size_t pos = 0;
+    for (auto& v : s) {
+      std::size_t next = rng->find(',', pos);
+      std::string part = rng->substr(pos, next - pos);
+      std::from_chars(part.data(), part.data() + part.size(), v);
+      pos = next == std::string::npos ? next : next + 1;
+    }
+    env_->rng.restore(s);
+  }
+  if (auto t = env_->store.meta("clock_ms")) {
+    sim::Millis ms = 0;
+    std::from_chars(t->data(), t->data() + t->size(), ms);
+    if (ms > env_->clock.now()) env_->clock.set_now(ms);
+  }
+}
+
+void App::persist_runtime_state() {
+  auto s = env_->rng.state();
+  env_->store.set_meta("rng", std::to_string(s[0]) + "," + std::to_string(s[1]) + "," +
+                                  std::to_string(s[2]) + "," + std::to_string(s[3]));
+  env_->store.set_meta("clock_ms", std::to_string(env_->clock.now()));
+}
+
+std::size_t App::advance_to(sim::Millis t) {
+  env_->store.begin();
+  try {
+    std::size_t n = env_->clock.advance_to(t);
+    persist_runtime_state();
+    env_->store.commit();
+    return n;
+  } catch (...) {
+    if (env_->store.in_transaction()) env_->store.rollback();
+    throw;
+  }
+}
+
+http::Response App::handle(const http::Request& req) {
+  std::string_view path = req.target;
+  if (path.substr(0, 10) == "/_zonesim/" || path == "/_zonesim") return handle_control(req);
+  return handle_aws(req);
+}
+
+http::Response App::handle_aws(const http::Request& req) {
+  std::string request_id = env_->rng.uuid();
+  std::string_view target_query;
+  if (auto q = req.target.find('?'); q != std::string::npos)
+    target_query = std::string_view(req.target).substr(q + 1);
+
+  // 1. Who is calling, and which service they signed for.
+  std::optional<protocol::Credential> cred;
+  std::string_view auth = req.header("authorization");
+  protocol::FormParams url_params;
+  try {
+    url_params = protocol::parse_form(target_query);
+  } catch (const AwsError& e) {
+    return generic_error(400, e.code(), e.message(), request_id);
+  }
+  if (!auth.empty()) {
+    cred = protocol::parse_authorization(auth);
+    if (!cred)
+      return generic_error(400, "IncompleteSignature",
+                           "Authorization header requires 'Credential', 'Signature' and "
+                           "'SignedHeaders' parameters of the AWS4-HMAC-SHA256 algorithm.",
+                           request_id);
+  } else {
+    for (auto& [k, v] : url_params) {  // presigned query-string credentials
+      if (k == "X-Amz-Credential") {
+        cred = protocol::parse_authorization("AWS4-HMAC-SHA256 Credential=" + v);
+      }
+    }
+    if (!cred)
+      return generic_error(403, "MissingAuthenticationToken",
+                           "Request is missing Authentication Token", request_id);
+  }
+
+  // 2. Which service and operation.
+  const ServiceModel* model = nullptr;
+  std::string operation;
+  protocol::FormParams params;
+  std::string_view amz_target = req.header("x-amz-target");
+  if (!amz_target.empty()) {
+    auto dot = amz_target.find('.');
+    model = model_for_target_prefix(amz_target.substr(0, dot));
+    if (!model)
+      return generic_error(
+          501, "NotImplemented",
+          "zonesim does not emulate the service of target '" + std::string(amz_target) + "'",
+          request_id);
+    operation = dot == std::string_view::npos ? "" : std::string(amz_target.substr(dot + 1));
+  } else {
+    params = url_params;
+    bool form =
+        lower(req.header("content-type")).rfind("application/x-www-form-urlencoded", 0) == 0;
+    if (req.method == "POST" && form) {
+      try {
+        auto body = protocol::parse_form(req.body);
+        params.insert(params.end(), body.begin(), body.end());
+      } catch (const AwsError& e) {
+        return generic_error(400, e.code(), e.message(), request_id);
+      }
+    }
+    std::string version;
+    for (auto& [k, v] : params) {
+      if (k == "Action") operation = v;
+      if (k == "Version") version = v;
+    }
+    model = model_for_signing_name(cred->service, version);
+    if (!model)
+      return generic_error(501, "NotImplemented",
+                           "zonesim does not emulate the service '" + cred->service +
+                               (version.empty() ? "" : "' (API version " + version + ")") +
+                               (version.empty() ? "'" : ""),
+                           request_id);
+    if (model->protocol() == Protocol::json) {
+      // A JSON service called without X-Amz-Target.
+      AwsError e("UnknownOperationException", "Missing X-Amz-Target header");
+      auto enc = protocol::serialize_error(*model, e, request_id);
+      return http::Response{
+          enc.status,    enc.content_type,
+          enc.body,      {{"x-amzn-RequestId", request_id}, {"x-amzn-ErrorType", e.code()}},
+          model->name(), "-"};
+    }
+  }
+
+  http::Response resp;
+  resp.service = model->name();
+  resp.operation = operation.empty() ? "-" : operation;
+  resp.headers.emplace_back("x-amzn-RequestId", request_id);
+  auto fail = [&](const AwsError& e) {
+    auto enc = protocol::serialize_error(*model, e, request_id);
+    resp.status = enc.status;
+    resp.content_type = enc.content_type;
+    resp.body = std::move(enc.body);
+    if (model->protocol() == Protocol::json)
+      resp.headers.emplace_back("x-amzn-ErrorType", e.code());
+    return resp;
+  };
+
+  const protocol::Operation* op = model->operation(operation);
+  const Handler* handler = op ? registry_.find(model->name(), operation) : nullptr;
+  if (!handler) {
+    if (operation.empty() && model->protocol() != Protocol::json)
+      return fail(AwsError("MissingAction", "The request must contain the parameter Action"));
+    if (op) {  // modelled and trimmed in, but no handler yet: bad input still gets its error
+      try {
+        if (model->protocol() == Protocol::json)
+          protocol::parse_json_input(*model, *op, req.body);
+        else
+          protocol::parse_query_input(*model, *op, params);
+      } catch (const AwsError& e) {
+        return fail(e);
+      }
+    }
+    if (op || model->is_unserved(operation)) {
+      ++unimplemented_[model->name() + ":" + operation];
+      return fail(AwsError("NotImplemented",
+                           "zonesim does not implement " + model->name() + ":" + operation + " yet",
+                           501, false));
+    }
+    if (model->protocol() == Protocol::json) return fail(AwsError("UnknownOperationException", ""));
+    if (model->protocol() == Protocol::ec2)
+      return fail(AwsError("InvalidAction",
+                           "The action " + operation + " is not valid for this web service."));
+    return fail(AwsError("InvalidAction", "Could not find operation " + operation +
+                                              " for version " + model->api_version()));
+  }
+
+  // 3. Parse, run, serialize, commit: all or nothing.
+  Call call{*env_,
+            model->name(),
+            operation,
+            protocol::account_for_key(cred->access_key, env_->config.default_account),
+            cred->region.empty() ? env_->config.region : cred->region,
+            request_id,
+            json()};
+  env_->store.begin();
+  try {
+    call.input = model->protocol() == Protocol::json
+                     ? protocol::parse_json_input(*model, *op, req.body)
+                     : protocol::parse_query_input(*model, *op, params);
+    json output = (*handler)(call);
+    auto enc = protocol::serialize_output(*model, *op, output, request_id);
+    if (env_->store.dirty()) persist_runtime_state();
+    env_->store.commit();
+    resp.status = enc.status;
+    resp.content_type = std::move(enc.content_type);
+    resp.body = std::move(enc.body);
+    return resp;
+  } catch (const AwsError& e) {
+    if (env_->store.in_transaction()) env_->store.rollback();
+    return fail(e);
+  } catch (const std::exception& e) {
+    if (env_->store.in_transaction()) env_->store.rollback();
+    spdlog::error("{}:{} failed: {}", model->name(), operation, e.what());
+    return fail(AwsError("InternalFailure", std::string("zonesim internal error: ") + e.what(), 500,
+                         false));
+  }
+}
+
+}  // namespace zonesim

@@ -1,0 +1,38 @@
+#pragma once
+// The application: one Env (state, clock, RNG) and the request pipeline
+//   http::Request -> route (service, operation) -> parse by model -> handler -> serialize.
+// Pure with respect to I/O: the server, tests and fuzzers call handle() directly.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "emulator/core/env.hpp"
+#include "emulator/http/message.hpp"
+#include "services/service.hpp"
+
+namespace zonesim {
+
+class App {
+ public:
+  App(Config config, const std::string& state_path, sim::Millis epoch_ms);
+
+  http::Response handle(const http::Request& req);
+  // Runs every simulation event due up to sim time t (each in its own transaction).
+  std::size_t advance_to(sim::Millis t);
+
+  Env& env() { return *env_; }
+  const Registry& registry() const { return registry_; }
+  // Calls to operations that exist in AWS's model but that zonesim does not serve.
+  const std::map<std::string, std::uint64_t>& unimplemented_calls() const { return unimplemented_; }
+
+ private:
+  http::Response handle_aws(const http::Request& req);
+  http::Response handle_control(const http::Request& req);
+  void persist_runtime_state();
+
+  std::unique_ptr<Env> env_;
+  Registry registry_;
+  std::map<std::string, std::uint64_t> unimplemented_;
+};
+
+}  // namespace zonesim

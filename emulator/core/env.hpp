@@ -1,0 +1,36 @@
+#pragma once
+// What a handler or a simulation step can touch: the store, the clock, the seeded RNG and the
+// region's configuration. One Env per process; everything runs on one thread.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "emulator/sim/clock.hpp"
+#include "emulator/sim/rng.hpp"
+#include "emulator/store/store.hpp"
+
+namespace zonesim {
+
+struct Config {
+  std::string region = "eu-central-1";
+  std::vector<std::string> zones;  // default: <region>a, <region>b
+  std::string default_account = "123456789012";
+  std::string timing = "instant";  // timing profile: instant | realistic
+  std::uint64_t seed = 1;
+
+  std::vector<std::string> zones_or_default() const {
+    return zones.empty() ? std::vector<std::string>{region + "a", region + "b"} : zones;
+  }
+};
+
+struct Env {
+  Config config;
+  store::Store store;
+  sim::Clock clock;
+  sim::Rng rng;
+
+  Env(Config c, const std::string& state_path, sim::Millis epoch_ms)
+      : config(std::move(c)), store(state_path), clock(epoch_ms), rng(config.seed) {}
+};
+
+}  // namespace zonesim

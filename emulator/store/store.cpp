@@ -1,0 +1,266 @@
+#include "emulator/store/store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace zonesim::store {
+
+namespace {
+constexpr char kSeparator = '\x1f';
+
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  Stmt(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+  }
+  ~Stmt() { sqlite3_finalize(s); }
+  void text(int i, std::string_view v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void integer(int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
+};
+}  // namespace
+
+Store::Store(const std::string& path) {
+  std::string p = path.empty() ? ":memory:" : path;
+  if (sqlite3_open(p.c_str(), &db_) != SQLITE_OK) {
+    std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open state " + p + ": " + err);
+  }
+  sqlite3_busy_timeout(db_, 2000);
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  exec(
+      "CREATE TABLE IF NOT EXISTS docs(scope TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,"
+      " seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(scope, kind, id));"
+      "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+  load();
+}
+
+Store::~Store() {
+  sqlite3_close(db_);
+}
+
+void Store::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error("sqlite: " + msg);
+  }
+}
+
+void Store::load() {
+  Stmt q(db_, "SELECT scope, kind, id, seq, body FROM docs ORDER BY seq");
+  while (sqlite3_step(q.s) == SQLITE_ROW) {
+    auto col = [&](int i) {
+      return std::string(reinterpret_cast<const char*>(sqlite3_column_text(q.s, i)),
+                         sqlite3_column_bytes(q.s, i));
+    };
+    std::uint64_t seq = static_cast<std::uint64_t>(sqlite3_column_int64(q.s, 3));
+    tables_[table_key(col(0), col(1))].insert_or_assign(col(2), Doc{seq, json::parse(col(4))});
+    if (seq >= next_seq_) next_seq_ = seq + 1;
+  }
+  Stmt m(db_, "SELECT key, value FROM meta");
+  while (sqlite3_step(m.s) == SQLITE_ROW)
+    meta_[reinterpret_cast<const char*>(sqlite3_column_text(m.s, 0))] =
+        reinterpret_cast<const char*>(sqlite3_column_text(m.s, 1));
+}
+
+std::string Store::table_key(std::string_view scope, std::string_view kind) {
+  std::string k;
+  k.reserve(scope.size() + kind.size() + 1);
+  k.append(scope).push_back(kSeparator);
+  k.append(kind);
+  return k;
+}
+
+const json* Store::get(std::string_view scope, std::string_view kind, std::string_view id) const {
+  auto t = tables_.find(table_key(scope, kind));
+  if (t == tables_.end()) return nullptr;
+  auto d = t->second.find(id);
+  return d == t->second.end() ? nullptr : &d->second.value;
+}
+
+void Store::touch(const std::string& tk, std::string_view id) {
+  if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  auto key = std::make_pair(tk, std::string(id));
+  if (!touched_.insert(key).second) return;
+  Touched t{tk, std::string(id), std::nullopt};
+  auto tab = tables_.find(tk);
+  if (tab != tables_.end()) {
+    auto d = tab->second.find(id);
+    if (d != tab->second.end()) t.before = d->second;
+  }
+  journal_.push_back(std::move(t));
+}
+
+json* Store::get_mut(std::string_view scope, std::string_view kind, std::string_view id) {
+  std::string tk = table_key(scope, kind);
+  auto t = tables_.find(tk);
+  if (t == tables_.end()) return nullptr;
+  auto d = t->second.find(id);
+  if (d == t->second.end()) return nullptr;
+  touch(tk, id);
+  return &d->second.value;
+}
+
+json& Store::put(std::string_view scope, std::string_view kind, std::string_view id, json doc) {
+  std::string tk = table_key(scope, kind);
+  touch(tk, id);
+  Table& table = tables_[tk];
+  auto d = table.find(id);
+  if (d != table.end()) {
+    d->second.value = std::move(doc);
+    return d->second.value;
+  }
+  return table.emplace(std::string(id), Doc{next_seq_++, std::move(doc)}).first->second.value;
+}
+
+bool Store::erase(std::string_view scope, std::string_view kind, std::string_view id) {
+  std::string tk = table_key(scope, kind);
+  auto t = tables_.find(tk);
+  if (t == tables_.end()) return false;
+  auto d = t->second.find(id);
+  if (d == t->second.end()) return false;
+  touch(tk, id);
+  t->second.erase(d);
+  return true;
+}
+
+std::vector<std::pair<std::string, const json*>> Store::list(std::string_view scope,
+                                                             std::string_view kind) const {
+  std::vector<std::pair<std::string, const json*>> out;
+  auto t = tables_.find(table_key(scope, kind));
+  if (t == tables_.end()) return out;
+  std::vector<std::pair<std::uint64_t, std::pair<std::string, const json*>>> tmp;
+  tmp.reserve(t->second.size());
+  for (auto& [id, doc] : t->second) tmp.push_back({doc.seq, {id, &doc.value}});
+  std::sort(tmp.begin(), tmp.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  out.reserve(tmp.size());
+  for (auto& e : tmp) out.push_back(std::move(e.second));
+  return out;
+}
+
+std::vector<std::string> Store::scopes(std::string_view kind) const {
+  std::vector<std::string> out;
+  for (auto& [tk, table] : tables_) {
+    auto sep = tk.find(kSeparator);
+    if (!table.empty() && std::string_view(tk).substr(sep + 1) == kind)
+      out.push_back(tk.substr(0, sep));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::size_t Store::count(std::string_view scope, std::string_view kind) const {
+  auto t = tables_.find(table_key(scope, kind));
+  return t == tables_.end() ? 0 : t->second.size();
+}
+
+std::size_t Store::document_count() const {
+  std::size_t n = 0;
+  for (auto& [k, t] : tables_) n += t.size();
+  return n;
+}
+
+void Store::set_meta(const std::string& key, std::string value) {
+  if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  if (!meta_before_.count(key)) {
+    auto it = meta_.find(key);
+    meta_before_[key] = it == meta_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  meta_[key] = std::move(value);
+}
+
+std::optional<std::string> Store::meta(const std::string& key) const {
+  auto it = meta_.find(key);
+  return it == meta_.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+void Store::begin() {
+  if (in_tx_) throw std::logic_error("store: nested transaction");
+  in_tx_ = true;
+}
+
+void Store::commit() {
+  if (!in_tx_) throw std::logic_error("store: commit without begin");
+  if (journal_.empty() && meta_before_.empty()) {
+    in_tx_ = false;
+    return;
+  }
+  try {
+    exec("BEGIN");
+    Stmt up(db_, "INSERT OR REPLACE INTO docs(scope, kind, id, seq, body) VALUES(?,?,?,?,?)");
+    Stmt del(db_, "DELETE FROM docs WHERE scope=? AND kind=? AND id=?");
+    for (auto& t : journal_) {
+      auto sep = t.table_key.find(kSeparator);
+      std::string_view scope = std::string_view(t.table_key).substr(0, sep);
+      std::string_view kind = std::string_view(t.table_key).substr(sep + 1);
+      auto tab = tables_.find(t.table_key);
+      const Doc* now = nullptr;
+      if (tab != tables_.end()) {
+        auto d = tab->second.find(t.id);
+        if (d != tab->second.end()) now = &d->second;
+      }
+      Stmt& s = now ? up : del;
+      sqlite3_reset(s.s);
+      s.text(1, scope);
+      s.text(2, kind);
+      s.text(3, t.id);
+      if (now) {
+        s.integer(4, static_cast<std::int64_t>(now->seq));
+        s.text(5, now->value.dump());
+      }
+      if (sqlite3_step(s.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+    }
+    Stmt m(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
+    for (auto& [k, before] : meta_before_) {
+      sqlite3_reset(m.s);
+      m.text(1, k);
+      m.text(2, meta_[k]);
+      if (sqlite3_step(m.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+    }
+    exec("COMMIT");
+  } catch (const std::exception& e) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    rollback();
+    throw std::runtime_error(std::string("state not saved: ") + e.what());
+  }
+  journal_.clear();
+  touched_.clear();
+  meta_before_.clear();
+  in_tx_ = false;
+}
+
+void Store::rollback() {
+  for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
+    Table& table = tables_[it->table_key];
+    if (it->before)
+      table.insert_or_assign(it->id, *it->before);
+    else
+      table.erase(it->id);
+  }
+  for (auto& [k, before] : meta_before_) {
+    if (before)
+      meta_[k] = *before;
+    else
+      meta_.erase(k);
+  }
+  journal_.clear();
+  touched_.clear();
+  meta_before_.clear();
+  in_tx_ = false;
+}
+
+void Store::clear() {
+  for (auto& [tk, table] : tables_)
+    for (auto& [id, doc] : table) touch(tk, id);
+  for (auto& [tk, table] : tables_) table.clear();
+}
+
+}  // namespace zonesim::store

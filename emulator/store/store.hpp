@@ -1,0 +1,81 @@
+#pragma once
+// The one owner of state. Resources are JSON documents keyed by (scope, kind, id), held in memory
+// and written through to SQLite (WAL) when a transaction commits. A transaction that fails is
+// rolled back from its journal, so a rejected request leaves no trace.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "emulator/core/json.hpp"
+
+struct sqlite3;
+
+namespace zonesim::store {
+
+class Store {
+ public:
+  // path empty or ":memory:" = in-memory database.
+  explicit Store(const std::string& path = "");
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const json* get(std::string_view scope, std::string_view kind, std::string_view id) const;
+  // Mutable access; journals the document's previous value.
+  json* get_mut(std::string_view scope, std::string_view kind, std::string_view id);
+  // Insert or replace.
+  json& put(std::string_view scope, std::string_view kind, std::string_view id, json doc);
+  bool erase(std::string_view scope, std::string_view kind, std::string_view id);
+  // Documents of a kind in creation order.
+  std::vector<std::pair<std::string, const json*>> list(std::string_view scope,
+                                                        std::string_view kind) const;
+  // Every scope that holds documents of this kind (for simulation passes across accounts).
+  std::vector<std::string> scopes(std::string_view kind) const;
+  std::size_t count(std::string_view scope, std::string_view kind) const;
+
+  void set_meta(const std::string& key, std::string value);
+  std::optional<std::string> meta(const std::string& key) const;
+
+  // Transactions: begin() ... commit() or rollback(). Nested begin() is an error.
+  void begin();
+  void commit();  // throws std::runtime_error if SQLite cannot write (state rolled back)
+  void rollback();
+  bool in_transaction() const { return in_tx_; }
+  bool dirty() const { return !journal_.empty(); }
+
+  // Removes every document (control API reset); inside a transaction.
+  void clear();
+  std::size_t document_count() const;
+
+ private:
+  struct Doc {
+    std::uint64_t seq;
+    json value;
+  };
+  using Table = std::map<std::string, Doc, std::less<>>;
+  struct Touched {
+    std::string table_key, id;
+    std::optional<Doc> before;
+  };
+  static std::string table_key(std::string_view scope, std::string_view kind);
+  void touch(const std::string& tk, std::string_view id);
+  void exec(const char* sql);
+  void load();
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Table> tables_;
+  std::map<std::string, std::string> meta_;
+  std::uint64_t next_seq_ = 1;
+  bool in_tx_ = false;
+  std::vector<Touched> journal_;
+  std::set<std::pair<std::string, std::string>> touched_;
+  std::map<std::string, std::optional<std::string>> meta_before_;
+};
+
+}  // namespace zonesim::store

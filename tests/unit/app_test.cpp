@@ -1,0 +1,71 @@
+#include "tests/support/app_fixture.hpp"
+
+using zonesim::testing::AppTest;
+
+TEST_F(AppTest, StsGetCallerIdentityUsesTheKeysAccount) {
+  auto r = query("sts", "Action=GetCallerIdentity&Version=2011-06-15");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(xpath(r, "//Account"), "123456789012");
+  r = query("sts", "Action=GetCallerIdentity&Version=2011-06-15", "111122223333");
+  EXPECT_EQ(xpath(r, "//Account"), "111122223333");
+  EXPECT_EQ(xpath(r, "//Arn"), "arn:aws:iam::111122223333:root");
+}
+
+TEST_F(AppTest, UnknownActionIsInvalidAction) {
+  auto r = query("ec2", "Action=FlyToTheMoon&Version=2016-11-15");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "InvalidAction");
+  r = query("elasticloadbalancing", "Action=FlyToTheMoon&Version=2015-12-01");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "InvalidAction");
+  r = json_call("ecs", "AmazonEC2ContainerServiceV20141113.FlyToTheMoon", "{}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "UnknownOperationException");
+}
+
+TEST_F(AppTest, ModelledButUnservedOperationIsNamedAndCounted) {
+  auto r = query("ec2", "Action=RunInstances&Version=2016-11-15");
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(error_code(r), "NotImplemented");
+  EXPECT_NE(r.body.find("ec2:RunInstances"), std::string::npos);
+  EXPECT_EQ(app_->unimplemented_calls().at("ec2:RunInstances"), 1u);
+}
+
+TEST_F(AppTest, MissingOrGarbledAuthorization) {
+  zonesim::http::Request req;
+  req.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  req.body = "Action=DescribeVpcs";
+  auto r = app_->handle(req);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(error_code(r), "MissingAuthenticationToken");
+  req.headers.emplace_back("authorization", "AWS4-HMAC-SHA256 garbage");
+  r = app_->handle(req);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "IncompleteSignature");
+}
+
+TEST_F(AppTest, NonFormBodyToQueryServiceIsMissingAction) {
+  zonesim::http::Request req;
+  req.headers = {{"authorization", auth("ec2")}, {"content-type", "application/json"}};
+  req.body = R"({"Action":"DescribeVpcs"})";
+  auto r = app_->handle(req);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "MissingAction");
+}
+
+TEST_F(AppTest, MalformedJsonIsSerializationException) {
+  auto r = json_call("logs", "Logs_20140328.DescribeLogGroups", "{\"logGroupNamePrefix\": ");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "SerializationException");
+}
+
+TEST_F(AppTest, ControlHealth) {
+  zonesim::http::Request req;
+  req.method = "GET";
+  req.target = "/_zonesim/health";
+  auto r = app_->handle(req);
+  EXPECT_EQ(r.status, 200);
+  auto j = zonesim::json::parse(r.body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["zones"], zonesim::json({"eu-central-1a", "eu-central-1b"}));
+}
