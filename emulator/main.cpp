@@ -10,6 +10,7 @@
 #include "emulator/app/app.hpp"
 #include "emulator/control/coverage.hpp"
 #include "emulator/http/server.hpp"
+#include "emulator/protocol/codec.hpp"
 #include "emulator/sim/realtime.hpp"
 
 namespace {
@@ -38,6 +39,8 @@ struct ServeOptions {
   std::string log_level = "info";
   std::string account = "123456789012";
   double speed = 1.0;
+  std::string clock = "realtime";
+  std::string epoch;
 };
 
 int serve(const ServeOptions& o) {
@@ -47,12 +50,22 @@ int serve(const ServeOptions& o) {
   config.zones = split_csv(o.zones);
   config.seed = o.seed;
   config.default_account = o.account;
+  config.clock_mode = o.clock;
+  config.speed = o.speed;
   for (auto& z : config.zones_or_default())
     if (z.rfind(o.region, 0) != 0) {
       std::fprintf(stderr, "zonesim: zone %s is not in region %s\n", z.c_str(), o.region.c_str());
       return 2;
     }
   zonesim::sim::Millis epoch = zonesim::sim::wall_now_ms();
+  if (!o.epoch.empty()) {
+    auto e = zonesim::protocol::parse_iso8601(o.epoch);
+    if (!e) {
+      std::fprintf(stderr, "zonesim: --epoch %s is not an ISO 8601 time\n", o.epoch.c_str());
+      return 2;
+    }
+    epoch = *e;
+  }
   std::unique_ptr<zonesim::App> app;
   try {
     app = std::make_unique<zonesim::App>(config, o.state, epoch);
@@ -60,13 +73,12 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "zonesim: %s\n", e.what());
     return 1;
   }
-  zonesim::sim::RealtimeDriver driver(app->env().clock.now(), o.speed);
   boost::asio::io_context ioc(1);
   std::unique_ptr<zonesim::http::Server> server;
   try {
     server = std::make_unique<zonesim::http::Server>(ioc, o.host, o.port,
                                                      [&](const zonesim::http::Request& req) {
-                                                       app->advance_to(driver.target());
+                                                       app->sync();
                                                        return app->handle(req);
                                                      });
   } catch (const std::exception& e) {
@@ -92,10 +104,27 @@ int serve(const ServeOptions& o) {
       endpoint.c_str(), o.region.c_str(), o.region.c_str());
   std::fflush(stdout);
 
+  // In realtime mode the simulation moves even when nobody calls: catch up every 100 ms.
+  boost::asio::steady_timer ticker(ioc);
+  std::function<void()> tick = [&] {
+    ticker.expires_after(std::chrono::milliseconds(100));
+    ticker.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      try {
+        app->sync();
+      } catch (const std::exception& e) {
+        spdlog::error("simulation step failed: {}", e.what());
+      }
+      tick();
+    });
+  };
+  if (o.clock == "realtime") tick();
+
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     spdlog::info("signal {}: shutting down", sig);
     server->stop();
+    ticker.cancel();
     ioc.stop();
   });
   ioc.run();
@@ -124,7 +153,16 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--seed", so.seed, "Seed of the random source")->capture_default_str();
   serve_cmd->add_option("--account", so.account, "Account of non-numeric access keys")
       ->capture_default_str();
-  serve_cmd->add_option("--speed", so.speed, "Sim seconds per wall second")->capture_default_str();
+  serve_cmd->add_option("--speed", so.speed, "Sim seconds per wall second (realtime clock)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--clock", so.clock,
+                   "realtime: sim time follows the wall clock x speed; manual: only "
+                   "/_zonesim/clock/advance moves it")
+      ->check(CLI::IsMember({"realtime", "manual"}))
+      ->capture_default_str();
+  serve_cmd->add_option("--epoch", so.epoch, "Sim time at start, ISO 8601 (default: now)");
   serve_cmd->add_option("--log-level", so.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

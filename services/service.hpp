@@ -44,6 +44,13 @@ class Registry {
   }
   const std::map<std::pair<std::string, std::string>, Handler>& all() const { return handlers_; }
 
+  // Simulation hooks (zone changes, timeline) the services register; App installs them in Env.
+  SimHooks hooks;
+  // POST /_zonesim/faults actions ("stop-task", "app-state", "rds-failover", ...): the body in,
+  // a JSON result out; AwsError for bad input.
+  using FaultHandler = std::function<json(Env&, const json& body)>;
+  std::map<std::string, FaultHandler> fault_handlers;
+
  private:
   std::map<std::pair<std::string, std::string>, Handler> handlers_;
 };

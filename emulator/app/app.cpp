@@ -58,6 +58,7 @@ std::string lower(std::string_view s) {
 App::App(Config config, const std::string& state_path, sim::Millis epoch_ms)
     : env_(std::make_unique<Env>(std::move(config), state_path, epoch_ms)) {
   register_all(registry_);
+  env_->hooks = registry_.hooks;
   // Continue the persisted random sequence and clock after a restart.
   if (auto rng = env_->store.meta("rng")) {
     std::array<std::uint64_t, 4> s{};
@@ -75,6 +76,27 @@ App::App(Config config, const std::string& state_path, sim::Millis epoch_ms)
     std::from_chars(t->data(), t->data() + t->size(), ms);
     if (ms > env_->clock.now()) env_->clock.set_now(ms);
   }
+  if (env_->config.clock_mode == "realtime")
+    realtime_.emplace(env_->clock.now(), env_->config.speed);
+}
+
+std::size_t App::advance_by(sim::Millis ms) {
+  if (realtime_) realtime_->skip(ms);
+  return advance_to(env_->clock.now() + ms);
+}
+
+void App::sync() {
+  if (realtime_) advance_to(realtime_->target());
+}
+
+void App::reset() {
+  env_->store.begin();
+  env_->store.clear();
+  env_->store.clear_timeline();
+  env_->clock.clear();
+  persist_runtime_state();
+  env_->store.commit();
+  unimplemented_.clear();
 }
 
 void App::persist_runtime_state() {

@@ -4,10 +4,12 @@
 // Pure with respect to I/O: the server, tests and fuzzers call handle() directly.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "emulator/core/env.hpp"
 #include "emulator/http/message.hpp"
+#include "emulator/sim/realtime.hpp"
 #include "services/service.hpp"
 
 namespace zonesim {
@@ -17,8 +19,15 @@ class App {
   App(Config config, const std::string& state_path, sim::Millis epoch_ms);
 
   http::Response handle(const http::Request& req);
-  // Runs every simulation event due up to sim time t (each in its own transaction).
+  // Runs every simulation event due up to sim time t, in one transaction.
   std::size_t advance_to(sim::Millis t);
+  // Moves sim time forward by `ms`, running every event due (manual clock; in realtime mode the
+  // realtime driver jumps ahead too).
+  std::size_t advance_by(sim::Millis ms);
+  // Realtime mode: catch the sim clock up with the wall clock. Manual mode: nothing.
+  void sync();
+  // Back to an empty region: no resources, no timeline, no pending events, zones up.
+  void reset();
 
   Env& env() { return *env_; }
   const Registry& registry() const { return registry_; }
@@ -32,6 +41,7 @@ class App {
 
   std::unique_ptr<Env> env_;
   Registry registry_;
+  std::optional<sim::RealtimeDriver> realtime_;
   std::map<std::string, std::uint64_t> unimplemented_;
 };
 

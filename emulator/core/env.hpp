@@ -2,8 +2,11 @@
 // What a handler or a simulation step can touch: the store, the clock, the seeded RNG and the
 // region's configuration. One Env per process; everything runs on one thread.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "emulator/core/json.hpp"
 
 #include "emulator/sim/clock.hpp"
 #include "emulator/sim/rng.hpp"
@@ -17,10 +20,23 @@ struct Config {
   std::string default_account = "123456789012";
   std::string timing = "instant";  // timing profile: instant | realistic
   std::uint64_t seed = 1;
+  std::string clock_mode = "realtime";  // realtime | manual
+  double speed = 1.0;                   // sim seconds per wall second (realtime)
 
   std::vector<std::string> zones_or_default() const {
     return zones.empty() ? std::vector<std::string>{region + "a", region + "b"} : zones;
   }
+};
+
+struct Env;
+
+// Reactions of the services to simulation-wide changes (registered once at start-up).
+struct SimHooks {
+  using ZoneListener = std::function<void(Env&, const std::string& zone, const std::string& from,
+                                          const std::string& to)>;
+  using TimelineListener = std::function<void(Env&, const json& event)>;
+  std::vector<ZoneListener> zone_changed;
+  std::vector<TimelineListener> timeline;
 };
 
 struct Env {
@@ -28,6 +44,7 @@ struct Env {
   store::Store store;
   sim::Clock clock;
   sim::Rng rng;
+  SimHooks hooks;
 
   Env(Config c, const std::string& state_path, sim::Millis epoch_ms)
       : config(std::move(c)), store(state_path), clock(epoch_ms), rng(config.seed) {}

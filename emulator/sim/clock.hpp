@@ -32,6 +32,11 @@ class Clock {
     return schedule_at(now_ + delay, std::move(label), std::move(fn));
   }
   void cancel(std::uint64_t id) { cancelled_.insert(id); }
+  // Drops every pending event.
+  void clear() {
+    queue_ = {};
+    cancelled_.clear();
+  }
 
   // Runs every event due at or before `t`, in order, moving now() to each event's time, then
   // sets now() to `t`. Returns the number of events run.

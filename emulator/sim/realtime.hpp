@@ -22,11 +22,14 @@ class RealtimeDriver {
   Millis target() const {
     auto elapsed =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_start_);
-    return sim_start_ + static_cast<Millis>(elapsed.count() * speed_);
+    return sim_start_ + skipped_ + static_cast<Millis>(elapsed.count() * speed_);
   }
+  // A manual jump ahead (control API advance while running in realtime).
+  void skip(Millis ms) { skipped_ += ms; }
 
  private:
   Millis sim_start_;
+  Millis skipped_ = 0;
   double speed_;
   std::chrono::steady_clock::time_point wall_start_;
 };

@@ -37,7 +37,10 @@ Store::Store(const std::string& path) {
   exec(
       "CREATE TABLE IF NOT EXISTS docs(scope TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,"
       " seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(scope, kind, id));"
-      "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+      "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS timeline(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+      " t_ms INTEGER NOT NULL, body TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS timeline_t ON timeline(t_ms);");
   load();
 }
 
@@ -189,7 +192,7 @@ void Store::begin() {
 
 void Store::commit() {
   if (!in_tx_) throw std::logic_error("store: commit without begin");
-  if (journal_.empty() && meta_before_.empty()) {
+  if (journal_.empty() && meta_before_.empty() && pending_timeline_.empty()) {
     in_tx_ = false;
     return;
   }
@@ -225,6 +228,13 @@ void Store::commit() {
       m.text(2, meta_[k]);
       if (sqlite3_step(m.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
     }
+    Stmt tl(db_, "INSERT INTO timeline(t_ms, body) VALUES(?,?)");
+    for (auto& [t, body] : pending_timeline_) {
+      sqlite3_reset(tl.s);
+      tl.integer(1, t);
+      tl.text(2, body);
+      if (sqlite3_step(tl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+    }
     exec("COMMIT");
   } catch (const std::exception& e) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -234,7 +244,28 @@ void Store::commit() {
   journal_.clear();
   touched_.clear();
   meta_before_.clear();
+  pending_timeline_.clear();
   in_tx_ = false;
+}
+
+void Store::append_timeline(std::int64_t t_ms, const json& event) {
+  if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  pending_timeline_.emplace_back(t_ms, event.dump());
+}
+
+std::vector<json> Store::timeline(std::int64_t since_ms, std::size_t limit) const {
+  std::vector<json> out;
+  Stmt q(db_, "SELECT body FROM timeline WHERE t_ms >= ? ORDER BY seq LIMIT ?");
+  q.integer(1, since_ms);
+  q.integer(2, static_cast<std::int64_t>(limit));
+  while (sqlite3_step(q.s) == SQLITE_ROW)
+    out.push_back(json::parse(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0))));
+  return out;
+}
+
+void Store::clear_timeline() {
+  pending_timeline_.clear();
+  exec("DELETE FROM timeline");
 }
 
 void Store::rollback() {
@@ -254,6 +285,7 @@ void Store::rollback() {
   journal_.clear();
   touched_.clear();
   meta_before_.clear();
+  pending_timeline_.clear();
   in_tx_ = false;
 }
 

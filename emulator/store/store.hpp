@@ -42,6 +42,12 @@ class Store {
   void set_meta(const std::string& key, std::string value);
   std::optional<std::string> meta(const std::string& key) const;
 
+  // The timeline: append-only state-change events, committed with the transaction.
+  void append_timeline(std::int64_t t_ms, const json& event);
+  // Committed events with t_ms >= since_ms, oldest first (at most `limit`).
+  std::vector<json> timeline(std::int64_t since_ms, std::size_t limit) const;
+  void clear_timeline();
+
   // Transactions: begin() ... commit() or rollback(). Nested begin() is an error.
   void begin();
   void commit();  // throws std::runtime_error if SQLite cannot write (state rolled back)
@@ -76,6 +82,7 @@ class Store {
   std::vector<Touched> journal_;
   std::set<std::pair<std::string, std::string>> touched_;
   std::map<std::string, std::optional<std::string>> meta_before_;
+  std::vector<std::pair<std::int64_t, std::string>> pending_timeline_;
 };
 
 }  // namespace zonesim::store

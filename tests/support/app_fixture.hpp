@@ -22,6 +22,7 @@ class AppTest : public ::testing::Test {
   void reset(const std::string& state = "", std::uint64_t seed = 1) {
     Config c;
     c.seed = seed;
+    c.clock_mode = "manual";
     app_ = std::make_unique<App>(c, state, kTestEpoch);
   }
 

@@ -76,7 +76,8 @@ std::vector<std::string> golden_files() {
   return names;
 }
 
-class Golden : public zonesim::testing::AppTest, public ::testing::WithParamInterface<std::string> {};
+class Golden : public zonesim::testing::AppTest,
+               public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(Golden, ResponsesMatch) {
   fs::path path = fs::path(ZONESIM_SOURCE_DIR) / "tests" / "golden" / (GetParam() + ".golden");
@@ -104,7 +105,8 @@ TEST_P(Golden, ResponsesMatch) {
       out << ">>> " << e.signing << " " << e.kind;
       if (e.kind == "json") out << " " << e.target;
       if (e.key != "test") out << " " << e.key;
-      out << "\n" << e.request_body << "\n<<< " << e.status << " " << e.content_type << "\n"
+      out << "\n"
+          << e.request_body << "\n<<< " << e.status << " " << e.content_type << "\n"
           << e.response_body << "\n";
     }
   }
