@@ -6,8 +6,10 @@
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "emulator/app/app.hpp"
+#include "emulator/cli/client.hpp"
 #include "emulator/control/coverage.hpp"
 #include "emulator/http/server.hpp"
 #include "emulator/protocol/codec.hpp"
@@ -133,6 +135,64 @@ int serve(const ServeOptions& o) {
   return 0;
 }
 
+std::string default_endpoint() {
+  for (const char* var : {"ZONESIM_ENDPOINT", "AWS_ENDPOINT_URL"})
+    if (const char* v = std::getenv(var); v && *v) return v;
+  return "http://127.0.0.1:4566";
+}
+
+// Calls the control API and prints the answer; returns the process exit code.
+int control(const std::string& endpoint, const std::string& method, const std::string& target,
+            const zonesim::json& body = nullptr, bool quiet = false) {
+  try {
+    auto r = zonesim::cli::http_call(endpoint, method, target, body.is_null() ? "" : body.dump());
+    if (!quiet || r.status >= 300) {
+      auto j = zonesim::json::parse(r.body, nullptr, false);
+      std::cout << (j.is_discarded() ? r.body : j.dump(2)) << "\n";
+    }
+    return r.status < 300 ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zonesim: %s\n", e.what());
+    return 1;
+  }
+}
+
+std::string format_event(const zonesim::json& e) {
+  std::string line = e.value("time", "") + "  " + e.value("zone", "");
+  line.resize(std::max<std::size_t>(line.size(), 40), ' ');
+  line += e.value("service", "") + "  " + e.value("resource", "") + "  " + e.value("from", "") +
+          " -> " + e.value("to", "");
+  if (!e.value("reason", "").empty()) line += "  (" + e.value("reason", "") + ")";
+  return line;
+}
+
+int timeline(const std::string& endpoint, std::int64_t since_ms, bool follow, bool as_json) {
+  std::int64_t after = 0;
+  while (true) {
+    zonesim::cli::ClientResponse r;
+    try {
+      r = zonesim::cli::http_call(endpoint, "GET",
+                                  "/_zonesim/timeline?since_ms=" + std::to_string(since_ms) +
+                                      "&after_seq=" + std::to_string(after));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "zonesim: %s\n", e.what());
+      return 1;
+    }
+    if (r.status != 200) {
+      std::fprintf(stderr, "zonesim: %s\n", r.body.c_str());
+      return 1;
+    }
+    zonesim::json page = zonesim::json::parse(r.body);
+    for (auto& e : page["events"]) {
+      after = e.value("seq", after);
+      std::cout << (as_json ? e.dump() : format_event(e)) << "\n";
+    }
+    std::cout.flush();
+    if (!follow) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,9 +228,112 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* cov_cmd = cli.add_subcommand("coverage", "Print the served operations as a Markdown table");
+
+  // Client subcommands: drive a running zonesim through its control API.
+  std::string endpoint = default_endpoint();
+  auto endpoint_opt = [&](CLI::App* c) {
+    c->add_option("--endpoint", endpoint,
+                  "zonesim to talk to ($ZONESIM_ENDPOINT, $AWS_ENDPOINT_URL)")
+        ->capture_default_str();
+  };
+  auto* health_cmd = cli.add_subcommand("health", "Show a running zonesim's health");
+  endpoint_opt(health_cmd);
+
+  auto* clock_cmd = cli.add_subcommand("clock", "Show or advance the simulated clock");
+  endpoint_opt(clock_cmd);
+  std::string advance_by;
+  auto* advance_cmd =
+      clock_cmd->add_subcommand("advance", "Run the simulation forward, e.g. 90s, 5m, 1h");
+  advance_cmd->add_option("duration", advance_by, "How far (s, m, h, d; plain numbers are seconds)")
+      ->required();
+
+  auto* zone_cmd = cli.add_subcommand("zone", "List, fail and restore availability zones");
+  endpoint_opt(zone_cmd);
+  zone_cmd->require_subcommand(1);
+  auto* zone_list = zone_cmd->add_subcommand("list", "Show every zone and its fault");
+  std::string zone_name, fault_kind = "power", fault_duration;
+  double latency_ms = 0, loss_rate = 0;
+  auto* zone_fail = zone_cmd->add_subcommand("fail", "Start a fault in a zone");
+  zone_fail->add_option("zone", zone_name, "Zone name, e.g. eu-central-1a")->required();
+  zone_fail->add_option("--kind", fault_kind, "power | network | degraded")
+      ->check(CLI::IsMember({"power", "network", "degraded"}))
+      ->capture_default_str();
+  zone_fail->add_option("--duration", fault_duration,
+                        "Restore after this long (e.g. 5m); default: until restored");
+  zone_fail->add_option("--latency-ms", latency_ms, "degraded: added latency");
+  zone_fail->add_option("--loss", loss_rate, "degraded: loss rate 0..1");
+  auto* zone_restore = zone_cmd->add_subcommand("restore", "End a zone's fault");
+  zone_restore->add_option("zone", zone_name, "Zone name")->required();
+
+  auto* fault_cmd =
+      cli.add_subcommand("fault", "Inject a fault: stop-task, app-state, rds-failover");
+  endpoint_opt(fault_cmd);
+  std::string fault_action, fault_task, fault_service, fault_state, fault_db;
+  fault_cmd->add_option("action", fault_action, "stop-task | app-state | rds-failover")->required();
+  fault_cmd->add_option("--task", fault_task, "Task ARN");
+  fault_cmd->add_option("--service", fault_service, "Service ARN");
+  fault_cmd->add_option("--state", fault_state, "app-state: healthy | unhealthy | hung | crash");
+  fault_cmd->add_option("--db-instance", fault_db, "rds-failover: DB instance identifier");
+
+  auto* tl_cmd = cli.add_subcommand("timeline", "Print the timeline of state changes");
+  endpoint_opt(tl_cmd);
+  bool follow = false, tl_json = false;
+  std::int64_t since_ms = 0;
+  tl_cmd->add_flag("--follow,-f", follow, "Keep printing new events");
+  tl_cmd->add_flag("--json", tl_json, "One JSON object per line");
+  tl_cmd->add_option("--since-ms", since_ms,
+                     "Only events at or after this sim time (ms since epoch)");
+
+  auto* reset_cmd =
+      cli.add_subcommand("reset", "Empty a running zonesim (resources, timeline, faults)");
+  endpoint_opt(reset_cmd);
+
   CLI11_PARSE(cli, argc, argv);
 
   if (serve_cmd->parsed()) return serve(so);
+  if (health_cmd->parsed()) return control(endpoint, "GET", "/_zonesim/health");
+  if (clock_cmd->parsed()) {
+    if (advance_cmd->parsed()) {
+      auto secs = zonesim::cli::parse_duration(advance_by);
+      if (!secs) {
+        std::fprintf(stderr, "zonesim: '%s' is not a duration (e.g. 90s, 5m, 1h)\n",
+                     advance_by.c_str());
+        return 2;
+      }
+      return control(endpoint, "POST", "/_zonesim/clock/advance",
+                     zonesim::json{{"seconds", *secs}});
+    }
+    return control(endpoint, "GET", "/_zonesim/clock");
+  }
+  if (zone_cmd->parsed()) {
+    if (zone_list->parsed()) return control(endpoint, "GET", "/_zonesim/zones");
+    if (zone_restore->parsed())
+      return control(endpoint, "POST", "/_zonesim/zones/" + zone_name + "/restore");
+    zonesim::json body = {{"kind", fault_kind}};
+    if (!fault_duration.empty()) {
+      auto secs = zonesim::cli::parse_duration(fault_duration);
+      if (!secs) {
+        std::fprintf(stderr, "zonesim: '%s' is not a duration\n", fault_duration.c_str());
+        return 2;
+      }
+      body["duration_seconds"] = *secs;
+    }
+    if (fault_kind == "degraded") {
+      body["latency_ms"] = latency_ms;
+      body["loss_rate"] = loss_rate;
+    }
+    return control(endpoint, "POST", "/_zonesim/zones/" + zone_name + "/fail", body);
+  }
+  if (fault_cmd->parsed()) {
+    zonesim::json body = {{"action", fault_action}};
+    if (!fault_task.empty()) body["task"] = fault_task;
+    if (!fault_service.empty()) body["service"] = fault_service;
+    if (!fault_state.empty()) body["state"] = fault_state;
+    if (!fault_db.empty()) body["db_instance"] = fault_db;
+    return control(endpoint, "POST", "/_zonesim/faults", body);
+  }
+  if (tl_cmd->parsed()) return timeline(endpoint, since_ms, follow, tl_json);
+  if (reset_cmd->parsed()) return control(endpoint, "POST", "/_zonesim/reset");
   if (cov_cmd->parsed()) {
     zonesim::Registry r;
     zonesim::register_all(r);

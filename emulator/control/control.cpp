@@ -152,7 +152,13 @@ http::Response App::handle_control(const http::Request& req) {
       }
     } else if (path == "/_zonesim/timeline" && m == "GET") {
       sim::Millis since = 0;
+      std::int64_t after = 0;
       std::size_t limit = kMaxTimelinePage;
+      if (auto s = query_param(req.target, "after_seq")) {
+        auto res = std::from_chars(s->data(), s->data() + s->size(), after);
+        if (res.ec != std::errc() || res.ptr != s->data() + s->size())
+          throw AwsError("InvalidRequest", "after_seq must be an integer");
+      }
       if (auto s = query_param(req.target, "since_ms")) {
         auto res = std::from_chars(s->data(), s->data() + s->size(), since);
         if (res.ec != std::errc() || res.ptr != s->data() + s->size())
@@ -164,7 +170,7 @@ http::Response App::handle_control(const http::Request& req) {
             limit > kMaxTimelinePage)
           throw AwsError("InvalidRequest", "limit must be 1.." + std::to_string(kMaxTimelinePage));
       }
-      r = json_response(200, json{{"events", env_->store.timeline(since, limit)}});
+      r = json_response(200, json{{"events", env_->store.timeline(since, after, limit)}});
     } else if (path == "/_zonesim/reset" && m == "POST") {
       reset();
       r = json_response(200, json{{"status", "reset"}, {"clock", clock_json(*env_)}});

@@ -253,13 +253,18 @@ void Store::append_timeline(std::int64_t t_ms, const json& event) {
   pending_timeline_.emplace_back(t_ms, event.dump());
 }
 
-std::vector<json> Store::timeline(std::int64_t since_ms, std::size_t limit) const {
+std::vector<json> Store::timeline(std::int64_t since_ms, std::int64_t after_seq,
+                                  std::size_t limit) const {
   std::vector<json> out;
-  Stmt q(db_, "SELECT body FROM timeline WHERE t_ms >= ? ORDER BY seq LIMIT ?");
+  Stmt q(db_, "SELECT seq, body FROM timeline WHERE t_ms >= ? AND seq > ? ORDER BY seq LIMIT ?");
   q.integer(1, since_ms);
-  q.integer(2, static_cast<std::int64_t>(limit));
-  while (sqlite3_step(q.s) == SQLITE_ROW)
-    out.push_back(json::parse(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0))));
+  q.integer(2, after_seq);
+  q.integer(3, static_cast<std::int64_t>(limit));
+  while (sqlite3_step(q.s) == SQLITE_ROW) {
+    json e = json::parse(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 1)));
+    e["seq"] = sqlite3_column_int64(q.s, 0);
+    out.push_back(std::move(e));
+  }
   return out;
 }
 

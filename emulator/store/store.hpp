@@ -44,8 +44,10 @@ class Store {
 
   // The timeline: append-only state-change events, committed with the transaction.
   void append_timeline(std::int64_t t_ms, const json& event);
-  // Committed events with t_ms >= since_ms, oldest first (at most `limit`).
-  std::vector<json> timeline(std::int64_t since_ms, std::size_t limit) const;
+  // Committed events with t_ms >= since_ms and sequence > after_seq, oldest first (at most
+  // `limit`); each carries its "seq".
+  std::vector<json> timeline(std::int64_t since_ms, std::int64_t after_seq,
+                             std::size_t limit) const;
   void clear_timeline();
 
   // Transactions: begin() ... commit() or rollback(). Nested begin() is an error.
