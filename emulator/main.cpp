@@ -43,6 +43,7 @@ struct ServeOptions {
   double speed = 1.0;
   std::string clock = "realtime";
   std::string epoch;
+  std::string timing = "instant";
 };
 
 int serve(const ServeOptions& o) {
@@ -53,6 +54,7 @@ int serve(const ServeOptions& o) {
   config.seed = o.seed;
   config.default_account = o.account;
   config.clock_mode = o.clock;
+  config.timing = o.timing;
   config.speed = o.speed;
   for (auto& z : config.zones_or_default())
     if (z.rfind(o.region, 0) != 0) {
@@ -223,6 +225,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"realtime", "manual"}))
       ->capture_default_str();
   serve_cmd->add_option("--epoch", so.epoch, "Sim time at start, ISO 8601 (default: now)");
+  serve_cmd->add_option("--timing", so.timing, "Timing profile: instant, realistic, or a profile JSON file")
+      ->capture_default_str();
   serve_cmd->add_option("--log-level", so.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

@@ -10,6 +10,7 @@
 
 #include "emulator/sim/clock.hpp"
 #include "emulator/sim/rng.hpp"
+#include "emulator/sim/timing.hpp"
 #include "emulator/store/store.hpp"
 
 namespace zonesim {
@@ -18,7 +19,7 @@ struct Config {
   std::string region = "eu-central-1";
   std::vector<std::string> zones;  // default: <region>a, <region>b
   std::string default_account = "123456789012";
-  std::string timing = "instant";  // timing profile: instant | realistic
+  std::string timing = "instant";  // timing profile: instant | realistic | path to a profile
   std::uint64_t seed = 1;
   std::string clock_mode = "realtime";  // realtime | manual
   double speed = 1.0;                   // sim seconds per wall second (realtime)
@@ -44,10 +45,15 @@ struct Env {
   store::Store store;
   sim::Clock clock;
   sim::Rng rng;
+  sim::Timing timing;
   SimHooks hooks;
 
   Env(Config c, const std::string& state_path, sim::Millis epoch_ms)
-      : config(std::move(c)), store(state_path), clock(epoch_ms), rng(config.seed) {}
+      : config(std::move(c)),
+        store(state_path),
+        clock(epoch_ms),
+        rng(config.seed),
+        timing(sim::Timing::load(config.timing)) {}
 };
 
 }  // namespace zonesim

@@ -95,3 +95,17 @@ TEST_F(ZonesTest, PowerLossIsolatesAndBadInputIsRejected) {
   EXPECT_EQ(control("POST", "/_zonesim/reset").status, 200);
   EXPECT_TRUE(json::parse(control("GET", "/_zonesim/timeline").body)["events"].empty());
 }
+
+TEST(Timing, BuiltInProfilesHaveTheSameKeys) {
+  auto instant = sim::Timing::load("instant");
+  auto realistic = sim::Timing::load("realistic");
+  sim::Rng rng(7);
+  EXPECT_EQ(instant.draw("rds.create", rng), 0);
+  auto d = realistic.draw("rds.create", rng);
+  EXPECT_GE(d, 600000);
+  EXPECT_LE(d, 900000);
+  // Failure dynamics are the same in every profile.
+  EXPECT_EQ(instant.range("rds.failure.failover"), realistic.range("rds.failure.failover"));
+  EXPECT_THROW(instant.range("no.such.key"), std::logic_error);
+  EXPECT_THROW(sim::Timing::load("/no/such/profile.json"), std::runtime_error);
+}
