@@ -19,7 +19,10 @@ namespace {
 constexpr std::size_t kMaxRulesPerDirection = 60;  // AWS's default quota per group and direction
 constexpr std::size_t kMaxNameLength = 255;
 constexpr std::size_t kMaxDescriptionLength = 255;
-constexpr const char* kNoDefaultVpc =
+// What EC2 answers when a group is named without a VPC: only a default VPC could resolve it, and
+// zonesim creates none.
+constexpr const char* kNoDefaultVpc = "No default VPC for this user";
+constexpr const char* kNoDefaultVpcForName =
     "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.";
 
 // ---- one rule, as a request states it ----
@@ -142,7 +145,10 @@ void expand_permission(const Call& call, const json& group, const json& perm,
     std::string gid;
     if (r.contains("GroupId")) {
       gid = r["GroupId"].get<std::string>();
-      require(call, kSecurityGroup, gid);
+      const json& peer = require(call, kSecurityGroup, gid);
+      if (str(peer, "VpcId") != str(group, "VpcId"))
+        throw AwsError("InvalidGroup.NotFound",
+                       "You have specified two resources that belong to different networks.");
     } else if (r.contains("GroupName")) {
       std::string name = r["GroupName"].get<std::string>();
       const json* g = group_by_name(call, str(group, "VpcId"), name);
@@ -378,7 +384,7 @@ std::string target_group(const Call& call) {
     require(call, kSecurityGroup, id);
     return id;
   }
-  if (in.contains("GroupName")) throw AwsError("VPCIdNotSpecified", kNoDefaultVpc);
+  if (in.contains("GroupName")) throw AwsError("VPCIdNotSpecified", kNoDefaultVpcForName);
   throw AwsError("MissingParameter", "The request must contain the parameter groupName or groupId");
 }
 
@@ -412,7 +418,7 @@ json authorize(Call& call, bool egress) {
     throw AwsError("RulesPerSecurityGroupLimitExceeded",
                    "The maximum number of rules per security group has been reached.");
   json created = json::array();
-  for (auto& s : specs) created.push_back(add_rule(call, group_id, egress, s, tags));
+  for (auto& s : specs) created.push_back(presented(add_rule(call, group_id, egress, s, tags)));
   rebuild_permissions(call, group_id);
   return {{"Return", true}, {"SecurityGroupRules", std::move(created)}};
 }

@@ -141,7 +141,11 @@ const Filters& vpc_filters() {
 }
 
 json describe_vpcs(Call& call) {
-  return listing_output("Vpcs", describe(call, kVpc, "VpcIds", vpc_filters()));
+  json out = listing_output("Vpcs", describe(call, kVpc, "VpcIds", vpc_filters()));
+  // DescribeVpcs leaves out an empty IPv6 association set (CreateVpc shows it).
+  for (auto& v : out["Vpcs"])
+    if (v["Ipv6CidrBlockAssociationSet"].empty()) v.erase("Ipv6CidrBlockAssociationSet");
+  return out;
 }
 
 json describe_vpc_attribute(Call& call) {

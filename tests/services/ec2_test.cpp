@@ -173,6 +173,7 @@ TEST_F(Ec2Test, CreateVpcAnswersPendingAndDescribesAvailable) {
   EXPECT_EQ(xpath(r, "//cidrBlockAssociationSet/item/associationId").rfind("vpc-cidr-assoc-", 0),
             0u);
   EXPECT_EQ(xpath(r, "//vpcSet/item/tagSet/item[key='Name']/value"), "main");
+  EXPECT_EQ(count(r, "//vpcSet/item/ipv6CidrBlockAssociationSet"), 0u);
 
   // Every VPC of the account shares the region's default DHCP options.
   std::string other = vpc("10.1.0.0/16");
@@ -717,6 +718,13 @@ TEST_F(Ec2Test, SecurityGroupRulesReadBackAsTheProviderExpects) {
         {{"GroupId", alb},
          {"IpPermissions.1.IpProtocol", "-1"},
          {"IpPermissions.1.Groups.1.GroupId", "sg-0123456789abcdef0"}});
+  auto other_vpc = ec2("AuthorizeSecurityGroupIngress",
+                       {{"GroupId", alb},
+                        {"IpPermissions.1.IpProtocol", "-1"},
+                        {"IpPermissions.1.Groups.1.GroupId", group(vpc("10.1.0.0/16"), "far")}});
+  EXPECT_EQ(error_code(other_vpc), "InvalidGroup.NotFound");
+  EXPECT_EQ(xpath(other_vpc, "//Message"),
+            "You have specified two resources that belong to different networks.");
 
   // Egress for all protocols carries no ports.
   ok("AuthorizeSecurityGroupEgress", {{"GroupId", ecs},
