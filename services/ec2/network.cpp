@@ -1,28 +1,24 @@
 #include "services/ec2/network.hpp"
 
-#include <arpa/inet.h>
-
 #include <set>
 
 #include "emulator/core/aws_error.hpp"
+#include "services/ec2/cidr.hpp"
 
 namespace zonesim::ec2 {
 
 namespace {
-std::optional<std::pair<std::uint32_t, int>> parse_cidr(const std::string& cidr) {
-  auto slash = cidr.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  in_addr a{};
-  if (inet_pton(AF_INET, cidr.substr(0, slash).c_str(), &a) != 1) return std::nullopt;
-  int bits = std::stoi(cidr.substr(slash + 1));
-  return std::make_pair(ntohl(a.s_addr), bits);
+
+// "ip-10-0-1-23.eu-central-1.compute.internal", as EC2 names a private address in the region.
+std::string private_dns_name(const std::string& ip, const std::string& region) {
+  std::string host = ip;
+  for (auto& c : host)
+    if (c == '.') c = '-';
+  // us-east-1 kept the original domain.
+  return "ip-" + host + "." +
+         (region == "us-east-1" ? "ec2.internal" : region + ".compute.internal");
 }
-std::string ip_string(std::uint32_t ip) {
-  in_addr a{htonl(ip)};
-  char buf[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &a, buf, sizeof buf);
-  return buf;
-}
+
 }  // namespace
 
 std::optional<SubnetInfo> find_subnet(const Env& env, const std::string& scope,
@@ -64,20 +60,20 @@ Interface create_interface(Env& env, const std::string& scope, const std::string
   json* subnet = env.store.get_mut(scope, "subnet", subnet_id);
   if (!subnet)
     throw AwsError("InvalidSubnetID.NotFound", "The subnet ID '" + subnet_id + "' does not exist");
-  auto cidr = parse_cidr(subnet->value("CidrBlock", ""));
+  auto cidr = parse_cidr4(subnet->value("CidrBlock", ""));
   if (!cidr) throw AwsError("InternalFailure", "subnet has no CIDR", 500, false);
   std::set<std::string> used;
   for (auto& [id, eni] : env.store.list(scope, "network-interface"))
     if (eni->value("SubnetId", "") == subnet_id) used.insert(eni->value("PrivateIpAddress", ""));
   // AWS reserves the first four addresses and the last one of every subnet.
-  std::uint32_t size = cidr->second >= 32 ? 1u : (1u << (32 - cidr->second));
-  std::uint32_t base = cidr->first & ~(size - 1);
+  std::uint32_t size = static_cast<std::uint32_t>(cidr->size());
+  std::uint32_t base = cidr->network();
   std::string ip;
   if (size > 5) {
     std::uint32_t span = size - 5;
     std::uint32_t start = static_cast<std::uint32_t>(env.rng.below(span));
     for (std::uint32_t k = 0; k < span && ip.empty(); ++k) {
-      std::string cand = ip_string(base + 4 + (start + k) % span);
+      std::string cand = ipv4_string(base + 4 + (start + k) % span);
       if (!used.count(cand)) ip = cand;
     }
   }
@@ -96,23 +92,41 @@ Interface create_interface(Env& env, const std::string& scope, const std::string
     groups.push_back({{"GroupId", g}, {"GroupName", sg ? sg->value("GroupName", "") : ""}});
   }
   std::string account = scope.substr(0, scope.find('/'));
-  json doc = {{"NetworkInterfaceId", itf.id},
-              {"SubnetId", subnet_id},
-              {"VpcId", subnet->value("VpcId", "")},
-              {"AvailabilityZone", itf.zone},
-              {"Description", description},
-              {"InterfaceType", interface_type},
-              {"MacAddress", itf.mac},
-              {"OwnerId", account},
-              {"PrivateIpAddress", ip},
-              {"PrivateIpAddresses", json::array({{{"Primary", true}, {"PrivateIpAddress", ip}}})},
-              {"Groups", groups},
-              {"RequesterManaged", !requester_id.empty()},
-              {"SourceDestCheck", true},
-              {"Status", "in-use"},
-              {"TagSet", json::array()},
-              {"Ipv6Addresses", json::array()}};
-  if (!requester_id.empty()) doc["RequesterId"] = requester_id;
+  std::string region = scope.substr(scope.find('/') + 1);
+  json doc = {
+      {"NetworkInterfaceId", itf.id},
+      {"SubnetId", subnet_id},
+      {"VpcId", subnet->value("VpcId", "")},
+      {"AvailabilityZone", itf.zone},
+      {"AvailabilityZoneId", subnet->value("AvailabilityZoneId", zone_id(itf.zone))},
+      {"Description", description},
+      {"InterfaceType", interface_type},
+      {"MacAddress", itf.mac},
+      {"OwnerId", account},
+      {"PrivateIpAddress", ip},
+      {"PrivateDnsName", private_dns_name(ip, region)},
+      {"PrivateIpAddresses", json::array({{{"Primary", true},
+                                           {"PrivateIpAddress", ip},
+                                           {"PrivateDnsName", private_dns_name(ip, region)}}})},
+      {"Groups", groups},
+      {"RequesterManaged", !requester_id.empty()},
+      {"SourceDestCheck", true},
+      {"Status", "in-use"},
+      {"TagSet", json::array()},
+      {"Ipv6Addresses", json::array()}};
+  if (!requester_id.empty()) {
+    doc["RequesterId"] = requester_id;
+    // A managed interface is attached to the service's own hidden instance; the Terraform provider
+    // finds load balancer interfaces by attachment.instance-owner-id. The attachment id is derived
+    // from the interface id so the RNG sequence stays the same.
+    doc["Attachment"] = {{"AttachmentId", "ela-attach-" + itf.id.substr(4)},
+                         {"AttachTime", env.clock.now()},
+                         {"DeleteOnTermination", false},
+                         {"DeviceIndex", 1},
+                         {"NetworkCardIndex", 0},
+                         {"InstanceOwnerId", requester_id},
+                         {"Status", "attached"}};
+  }
   env.store.put(scope, "network-interface", itf.id, std::move(doc));
   if (subnet->contains("AvailableIpAddressCount"))
     (*subnet)["AvailableIpAddressCount"] =

@@ -36,7 +36,7 @@ Interface create_interface(Env& env, const std::string& scope, const std::string
                            const std::string& requester_id);
 void delete_interface(Env& env, const std::string& scope, const std::string& eni_id);
 
-// Zone id for a zone name, e.g. eu-central-1a -> euc1-az2 (stable per region).
+// Zone id for a zone name, e.g. eu-central-1a -> euc1-az1 (stable per region).
 std::string zone_id(const std::string& zone);
 
 }  // namespace zonesim::ec2
