@@ -36,8 +36,15 @@ struct SimHooks {
   using ZoneListener = std::function<void(Env&, const std::string& zone, const std::string& from,
                                           const std::string& to)>;
   using TimelineListener = std::function<void(Env&, const json& event)>;
+  // A target's health in a target group changed (from/to: initial, healthy, unhealthy, draining,
+  // unused, unavailable; reason: AWS's reason code, e.g. Target.FailedHealthChecks).
+  using TargetHealthListener =
+      std::function<void(Env&, const std::string& scope, const std::string& target_group_arn,
+                         const std::string& ip, int port, const std::string& from,
+                         const std::string& to, const std::string& reason)>;
   std::vector<ZoneListener> zone_changed;
   std::vector<TimelineListener> timeline;
+  std::vector<TargetHealthListener> target_health;
 };
 
 struct Env {

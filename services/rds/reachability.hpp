@@ -1,0 +1,22 @@
+#pragma once
+// What the application tier sees of RDS: whether the database behind an endpoint answers from a
+// zone right now, and acknowledged writes (counted on primary and standby so that a drill
+// measures data loss instead of assuming it). Implemented by services/rds.
+#include <string>
+
+#include "emulator/core/env.hpp"
+
+namespace zonesim::rds {
+
+// `host` is an instance endpoint address (or "address:port"). False for unknown hosts, while the
+// instance is not available (creating, failing over, rebooting, stopped...), or when its primary's
+// zone is powered off or partitioned from `from_zone`.
+bool database_reachable(const Env& env, const std::string& scope, const std::string& host,
+                        const std::string& from_zone);
+
+// One write from a client in `from_zone`: true when the primary acknowledged it (and, for
+// Multi-AZ with an in-sync standby, the standby has it too).
+bool acknowledge_write(Env& env, const std::string& scope, const std::string& host,
+                       const std::string& from_zone);
+
+}  // namespace zonesim::rds
