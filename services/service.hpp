@@ -21,6 +21,7 @@ struct Call {
   std::string region;
   std::string request_id;
   json input;
+  std::string access_key;  // the caller's access key id (STS answers who that is)
 
   // Where this account's regional resources live; IAM is global per account.
   std::string scope() const { return account + "/" + region; }

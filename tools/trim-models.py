@@ -53,7 +53,7 @@ OPERATIONS = {
         CreatePolicy GetPolicy DeletePolicy ListPolicies GetPolicyVersion ListPolicyVersions CreatePolicyVersion
         DeletePolicyVersion SetDefaultPolicyVersion TagPolicy UntagPolicy ListPolicyTags
         AttachRolePolicy DetachRolePolicy ListAttachedRolePolicies ListEntitiesForPolicy
-        ListInstanceProfilesForRole ListInstanceProfiles""",
+        ListInstanceProfilesForRole ListInstanceProfiles PutRolePermissionsBoundary DeleteRolePermissionsBoundary""",
     "logs": """CreateLogGroup DeleteLogGroup DescribeLogGroups PutRetentionPolicy DeleteRetentionPolicy
         TagResource UntagResource ListTagsForResource TagLogGroup UntagLogGroup ListTagsLogGroup
         CreateLogStream DeleteLogStream DescribeLogStreams PutLogEvents GetLogEvents FilterLogEvents""",

@@ -257,7 +257,8 @@ http::Response App::handle_aws(const http::Request& req) {
             protocol::account_for_key(cred->access_key, env_->config.default_account),
             cred->region.empty() ? env_->config.region : cred->region,
             request_id,
-            json()};
+            json(),
+            cred->access_key};
   env_->store.begin();
   try {
     call.input = model->protocol() == Protocol::json
