@@ -139,7 +139,8 @@ void apply_modifications(Env& env, const std::string& scope, json& inst, sim::Mi
       }
     events::record(env, scope, Id::storage_changed, id, at);
   }
-  if (changes.contains("MultiAZ")) convert_multi_az(env, scope, inst, changes["MultiAZ"], at);
+  if (changes.contains("MultiAZ"))
+    convert_multi_az(env, scope, inst, changes["MultiAZ"].get<bool>(), at);
   if (changes.contains("EngineVersion")) {
     const catalog::Version* v =
         catalog::resolve_version(inst["Engine"], changes["EngineVersion"].get<std::string>());
@@ -152,7 +153,8 @@ void apply_modifications(Env& env, const std::string& scope, json& inst, sim::Mi
     events::record(env, scope, Id::engine_upgraded, id, at);
   }
   if (changes.contains("BackupRetentionPeriod")) {
-    std::int64_t before = inst["BackupRetentionPeriod"], after = changes["BackupRetentionPeriod"];
+    std::int64_t before = inst["BackupRetentionPeriod"].get<std::int64_t>();
+    std::int64_t after = changes["BackupRetentionPeriod"].get<std::int64_t>();
     inst["BackupRetentionPeriod"] = after;
     if (before == 0 && after > 0) {
       events::record(env, scope, Id::backups_enabled, id, at);
@@ -260,7 +262,7 @@ const Profile& profile(const Env& env) {
   static const Profile kRealistic{
       .create_single_az = 5 * kMinute,
       .create_multi_az = 12 * kMinute,
-      .backing_up = 2 * kMinute,
+      .backing_up = 1 * kMinute,
       .modify = 1 * kMinute,
       .modify_class = 8 * kMinute,
       .convert_multi_az = 15 * kMinute,
