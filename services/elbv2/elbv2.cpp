@@ -1,22 +1,17 @@
-#include "services/elbv2/targets.hpp"
-#include "services/service.hpp"
+// Elastic Load Balancing v2 (query protocol, API 2015-12-01): application, network and gateway
+// load balancers, listeners and rules, target groups, targets and their health, and tags. The
+// operations live in one file per resource; this registers them all.
+#include "services/elbv2/common.hpp"
 
 namespace zonesim {
 
-void register_elbv2(Registry&) {}
+void register_elbv2(Registry& r) {
+  elbv2::register_load_balancer_ops(r);
+  elbv2::register_target_group_ops(r);
+  elbv2::register_listener_ops(r);
+  elbv2::register_rule_ops(r);
+  elbv2::register_target_ops(r);
+  elbv2::register_tag_ops(r);
+}
 
 }  // namespace zonesim
-
-namespace zonesim::elbv2 {
-
-// Placeholders until the ELBv2 service lands (services/elbv2 replaces this file).
-void register_ip_target(Env&, const std::string&, const std::string& arn, const std::string&, int) {
-  throw AwsError("TargetGroupNotFound", "Target groups '" + arn + "' not found");
-}
-void deregister_ip_target(Env&, const std::string&, const std::string&, const std::string&, int) {}
-std::optional<std::string> target_state(const Env&, const std::string&, const std::string&,
-                                        const std::string&, int) {
-  return std::nullopt;
-}
-
-}  // namespace zonesim::elbv2
