@@ -65,7 +65,7 @@ json cluster_view(const Env& env, const std::string& scope, const json& doc,
     stat("drainingEC2ServiceCount", c.draining_ec2);
     stat("drainingFargateServiceCount", c.draining_fargate);
   }
-  if (!include.count("TAGS")) out["tags"] = json::array();
+  if (!include.count("TAGS")) out.erase("tags");
   if (!include.count("SETTINGS")) out.erase("settings");
   if (!include.count("CONFIGURATIONS")) out.erase("configuration");
   if (include.count("ATTACHMENTS")) {
@@ -205,7 +205,7 @@ json update_cluster(Call& c) {
 json update_cluster_settings(Call& c) {
   json* doc = active_cluster_mut(c);
   (*doc)["settings"] = settings_merged((*doc)["settings"], c.input["settings"]);
-  return {{"cluster", cluster_view(c.env, c.scope(), *doc, {"SETTINGS"})}};
+  return {{"cluster", cluster_view(c.env, c.scope(), *doc, kAll)}};
 }
 
 json put_cluster_capacity_providers(Call& c) {

@@ -87,7 +87,12 @@ json validate_load_balancers(const json& td, const json& lbs) {
   return out;
 }
 
-json new_deployment(Env& env, const json& td, const Placement& p, const json& lbs) {
+// Deployment settings ECS keeps per deployment, echoed as given.
+const char* const kDeploymentExtras[] = {"serviceConnectConfiguration", "volumeConfigurations",
+                                         "vpcLatticeConfigurations"};
+
+json new_deployment(Env& env, const json& td, const Placement& p, const json& lbs,
+                    const json& extras) {
   const std::string id = new_deployment_id(env);
   const sim::Millis now = env.clock.now();
   json d = {{"id", id},
@@ -112,6 +117,8 @@ json new_deployment(Env& env, const json& td, const Placement& p, const json& lb
     d["platformFamily"] = "Linux";
   }
   if (!p.network_configuration.is_null()) d["networkConfiguration"] = p.network_configuration;
+  for (const char* k : kDeploymentExtras)
+    if (extras.contains(k) && !(extras[k].is_array() && extras[k].empty())) d[k] = extras[k];
   return d;
 }
 
@@ -238,7 +245,7 @@ json create_service(Call& c) {
               {"pendingCount", 0},
               {"taskDefinition", td["taskDefinitionArn"]},
               {"deploymentConfiguration", dc},
-              {"deployments", json::array({new_deployment(env, td, placement, lbs)})},
+              {"deployments", json::array({new_deployment(env, td, placement, lbs, in)})},
               {"events", json::array()},
               {"createdAt", now},
               {"placementConstraints", in.value("placementConstraints", json::array())},
@@ -303,6 +310,15 @@ json update_service(Call& c) {
     redeploy = redeploy || lbs != (*svc)["loadBalancers"];
   }
   lbs = validate_load_balancers(*td, lbs);
+  json extras = json::object();
+  const json& primary = svc->at("deployments").at(0);
+  for (const char* k : kDeploymentExtras) {
+    if (primary.contains(k)) extras[k] = primary[k];
+    if (in.contains(k)) {
+      redeploy = redeploy || in[k] != primary.value(k, json::array());
+      extras[k] = in[k];
+    }
+  }
   json dc = deployment_configuration(in.value("deploymentConfiguration", json()),
                                      (*svc)["deploymentConfiguration"]);
   if (in.contains("desiredCount") && in["desiredCount"].get<int>() < 0)
@@ -318,7 +334,8 @@ json update_service(Call& c) {
     if (in.contains(k)) s[k] = in[k];
   if (redeploy) {
     for (auto& d : s["deployments"]) d["status"] = "ACTIVE";
-    s["deployments"].insert(s["deployments"].begin(), new_deployment(env, *td, placement, lbs));
+    s["deployments"].insert(s["deployments"].begin(),
+                            new_deployment(env, *td, placement, lbs, extras));
     s["taskDefinition"] = (*td)["taskDefinitionArn"];
     s["loadBalancers"] = lbs;
     apply_placement(s, placement);

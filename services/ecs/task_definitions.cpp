@@ -77,6 +77,12 @@ json normalize_container(json cd, const std::string& network_mode) {
       pm["hostPort"] = pm["containerPort"];
   }
   cd["portMappings"] = mappings;
+  if (cd.contains("healthCheck")) {
+    json& hc = cd["healthCheck"];
+    if (!hc.contains("interval")) hc["interval"] = 30;
+    if (!hc.contains("timeout")) hc["timeout"] = 5;
+    if (!hc.contains("retries")) hc["retries"] = 3;
+  }
   for (const char* list : {"environment", "mountPoints", "volumesFrom", "systemControls"})
     if (!cd.contains(list)) cd[list] = json::array();
   return cd;

@@ -163,15 +163,45 @@ TEST_F(EcsTest, CreateClusterDefaultsAndDescribeByNameOrArn) {
     EXPECT_TRUE(cl.contains("settings"));
     EXPECT_FALSE(cl.contains("configuration"));  // none was set
   }
-  // Without include, settings are left out; a missing cluster is a failure, not an error.
+  // Without include, settings and tags are left out; a missing cluster is a failure, not an
+  // error.
   json r = ok("DescribeClusters", {{"clusters", {"resilience-platform-cluster", "nope"}}});
   EXPECT_FALSE(r["clusters"][0].contains("settings"));
+  EXPECT_FALSE(r["clusters"][0].contains("tags"));
   ASSERT_EQ(r["failures"].size(), 1u);
   EXPECT_EQ(r["failures"][0]["arn"], "arn:aws:ecs:eu-central-1:123456789012:cluster/nope");
   EXPECT_EQ(r["failures"][0]["reason"], "MISSING");
 
   json list = ok("ListClusters", json::object());
   EXPECT_EQ(list["clusterArns"].size(), 2u);
+}
+
+TEST_F(EcsTest, UpdateClusterAndItsSettings) {
+  ok("CreateCluster", {{"clusterName", "c1"},
+                       {"tags", {{{"key", "team"}, {"value", "sre"}}}},
+                       {"settings", {{{"name", "containerInsights"}, {"value", "enabled"}}}}});
+  json c = ok("UpdateClusterSettings",
+              {{"cluster", "c1"},
+               {"settings", {{{"name", "containerInsights"}, {"value", "enhanced"}}}}})["cluster"];
+  EXPECT_EQ(c["settings"], json::parse(R"([{"name":"containerInsights","value":"enhanced"}])"));
+  c = ok(
+      "UpdateCluster",
+      {{"cluster", "arn:aws:ecs:eu-central-1:123456789012:cluster/c1"},
+       {"configuration", {{"executeCommandConfiguration", {{"logging", "DEFAULT"}}}}}})["cluster"];
+  EXPECT_EQ(c["configuration"]["executeCommandConfiguration"]["logging"], "DEFAULT");
+  EXPECT_EQ(c["settings"][0]["value"], "enhanced");
+  json d = ok("DescribeClusters",
+              {{"clusters", {"c1"}}, {"include", {"CONFIGURATIONS", "TAGS"}}})["clusters"][0];
+  EXPECT_EQ(d["configuration"], c["configuration"]);
+  EXPECT_EQ(d["tags"], json::parse(R"([{"key":"team","value":"sre"}])"));
+  EXPECT_EQ(ecs("UpdateClusterSettings",
+                {{"cluster", "nope"},
+                 {"settings", {{{"name", "containerInsights"}, {"value", "enabled"}}}}})
+                .error(),
+            "ClusterNotFoundException");
+  // CreateCluster of an existing ACTIVE name answers the existing cluster.
+  EXPECT_EQ(ok("CreateCluster", {{"clusterName", "c1"}})["cluster"]["settings"][0]["value"],
+            "enhanced");
 }
 
 TEST_F(EcsTest, ClusterStatisticsOnlyWhenIncluded) {
