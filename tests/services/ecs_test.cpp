@@ -604,6 +604,34 @@ TEST_F(EcsTest, ServiceWithAMissingTargetGroupIsRejectedAndLeavesNothing) {
   EXPECT_EQ(eni_count(), 0u);
 }
 
+TEST_F(EcsTest, TargetRegistrationFailureIsReportedInServiceEvents) {
+  // Under timed lifecycle the targets register when a task reaches ACTIVATING, after CreateService
+  // answered; ELBv2's refusal then shows in the service's events and the task keeps running.
+  restart("realistic");
+  create_cluster();
+  const std::string tg =
+      "arn:aws:elasticloadbalancing:eu-central-1:123456789012:targetgroup/missing/0123456789abcdef";
+  json req = service_request(register_td(), 1);
+  req["loadBalancers"] = {
+      {{"targetGroupArn", tg}, {"containerName", "app"}, {"containerPort", 80}}};
+  json s = ok("CreateService", req)["service"];
+  EXPECT_EQ(s["roleArn"],
+            "arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/"
+            "AWSServiceRoleForECS");
+  EXPECT_EQ(s["loadBalancers"], req["loadBalancers"]);
+  app_->advance_to(app_->env().clock.now() + 60'000);
+  s = describe_service();
+  bool reported = false;
+  for (auto& e : s["events"])
+    reported = reported || e["message"].get<std::string>().rfind(
+                               "(service resilience-platform-service) failed to register targets "
+                               "in (target-group " +
+                                   tg + ") with (error ",
+                               0) == 0;
+  EXPECT_TRUE(reported) << s["events"].dump();
+  EXPECT_EQ(s["runningCount"], 1);
+}
+
 TEST_F(EcsTest, TasksSpreadAcrossZonesWithEnisInTheSubnets) {
   create_service(4, json::array({kSubnetA, kSubnetB, kSubnetC}));
   json ts = running_service_tasks();
