@@ -94,6 +94,7 @@ void App::reset() {
   env_->store.clear();
   env_->store.clear_timeline();
   env_->clock.clear();
+  env_->volatile_counters.clear();
   persist_runtime_state();
   env_->store.commit();
   unimplemented_.clear();

@@ -3,6 +3,7 @@
 // region's configuration. One Env per process; everything runs on one thread.
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ struct Env {
   sim::Rng rng;
   sim::Timing timing;
   SimHooks hooks;
+  // Runtime-only counters (round-robin positions and the like): not persisted, cleared by reset.
+  std::unordered_map<std::string, std::uint64_t> volatile_counters;
 
   Env(Config c, const std::string& state_path, sim::Millis epoch_ms)
       : config(std::move(c)),

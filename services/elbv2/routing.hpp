@@ -1,0 +1,48 @@
+#pragma once
+// The one routing decision of an ALB, called by the drill traffic model and the HTTP data plane
+// alike: a request arrives at a listener; rules and the default action decide; a forward picks a
+// target (round robin over healthy targets, fail-open when none is healthy) and the target's app
+// answers (ecs::app_answer) — or the ALB answers an error itself.
+#include <string>
+#include <vector>
+
+#include "emulator/core/env.hpp"
+
+namespace zonesim::elbv2 {
+
+struct RouteRequest {
+  std::string load_balancer_arn;
+  int port = 80;              // listener port
+  std::string host;           // Host header
+  std::string path = "/";
+  std::string method = "GET";
+  std::string query;          // raw query string
+  std::string node_zone;      // the ALB node the client reached; "" = pick one as DNS would
+};
+
+struct RouteResult {
+  enum class Kind {
+    target,          // forwarded; `status` is what the target answered
+    fixed_response,  // fixed-response action
+    redirect,        // redirect action (`location`)
+    elb_error,       // the ALB answered 502/503/504 itself (`reason` says why)
+    unreachable,     // no ALB node answered (the client sees a connection failure)
+  };
+  Kind kind = Kind::unreachable;
+  int status = 0;
+  std::string reason;
+  std::string node_zone;
+  std::string target_group_arn, target_ip, target_zone, task_arn;
+  int target_port = 0;
+  std::string content_type, body, location;
+  double latency_ms = 0;  // time to answer (timeouts count in full)
+};
+
+RouteResult route(Env& env, const std::string& scope, const RouteRequest& req);
+
+// Zones of the ALB nodes a client resolving the LB's DNS name gets now: nodes in powered,
+// reachable zones, but a failed node stays in DNS until the TTL (60 s) after its failure.
+std::vector<std::string> resolvable_nodes(const Env& env, const std::string& scope,
+                                          const std::string& load_balancer_arn);
+
+}  // namespace zonesim::elbv2
