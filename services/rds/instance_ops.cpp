@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "services/rds/availability.hpp"
 #include "services/rds/catalog.hpp"
 #include "services/rds/common.hpp"
 #include "services/rds/handlers.hpp"
@@ -232,11 +233,7 @@ json reboot_db_instance(Call& call) {
   const std::string id = inst["DBInstanceIdentifier"];
   if (inst["DBInstanceStatus"] != "available") not_available();
   if (call.input.value("ForceFailover", false)) {
-    if (!inst["MultiAZ"].get<bool>())
-      invalid_combination(
-          "Cannot perform a forced failover on a DB instance that is not "
-          "configured for Multi-AZ.");
-    lifecycle::begin_failover(env, scope, inst, call.now(), true);
+    availability::force_failover(env, scope, inst, call.now());
   } else {
     lifecycle::transition(env, scope, inst, "rebooting", lifecycle::Step::rebooted, call.now(),
                           lifecycle::profile(env).reboot);

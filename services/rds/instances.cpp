@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "services/ec2/network.hpp"
+#include "services/rds/availability.hpp"
 #include "services/rds/catalog.hpp"
 #include "services/rds/common.hpp"
 #include "services/rds/handlers.hpp"
@@ -267,6 +268,7 @@ json create_db_instance(Call& call) {
       {"_Primary", primary},
       {"_PasswordPending", true}};
   if (multi_az) inst["_Standby"] = standby;
+  availability::init(inst);
   rules::write_storage(inst, storage);
   if (in.contains("MaxAllocatedStorage")) inst["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
   if (in.contains("DBName")) inst["DBName"] = in["DBName"];

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "emulator/sim/timeline.hpp"
+#include "services/rds/availability.hpp"
 #include "services/rds/catalog.hpp"
 #include "services/rds/common.hpp"
 #include "services/rds/placement.hpp"
@@ -28,36 +30,13 @@ struct StepName {
 constexpr StepName kStepNames[] = {
     {Step::created, "created"},         {Step::backed_up, "backed-up"},
     {Step::modified, "modified"},       {Step::rebooted, "rebooted"},
-    {Step::failed_over, "failed-over"}, {Step::stopped, "stopped"},
-    {Step::auto_start, "auto-start"},   {Step::started, "started"},
-    {Step::deleted, "deleted"},
+    {Step::failed_over, "failed-over"}, {Step::recovered, "recovered"},
+    {Step::stopped, "stopped"},         {Step::auto_start, "auto-start"},
+    {Step::started, "started"},         {Step::deleted, "deleted"},
 };
-
-const char* step_name(Step s) {
-  for (auto& n : kStepNames)
-    if (n.step == s) return n.name;
-  return "?";
-}
-Step step_from(const std::string& name) {
-  for (auto& n : kStepNames)
-    if (name == n.name) return n.step;
-  throw std::logic_error("rds: unknown lifecycle step " + name);
-}
 
 std::string id_of(const json& inst) {
   return inst["DBInstanceIdentifier"].get<std::string>();
-}
-
-void wake_up_at(Env& env, const std::string& scope, const std::string& id, sim::Millis at,
-                const std::string& what) {
-  if (at <= env.clock.now()) return;  // run_due picks it up in this same run
-  env.clock.schedule_at(at, "rds " + id + " " + what,
-                        [&env, scope, id] { run_due(env, scope, id); });
-}
-
-void schedule(Env& env, const std::string& scope, json& inst, Step step, sim::Millis at) {
-  inst["_Transition"] = {{"Step", step_name(step)}, {"At", at}};
-  wake_up_at(env, scope, id_of(inst), at, step_name(step));
 }
 
 const json& subnet_group_of(const Env& env, const std::string& scope, const json& inst) {
@@ -110,8 +89,10 @@ void convert_multi_az(Env& env, const std::string& scope, json& inst, bool multi
     inst["_Standby"] = placement::occupy(env, scope, group, zone, security_groups_of(inst));
     inst["SecondaryAvailabilityZone"] = zone;
     inst["MultiAZ"] = true;
+    availability::standby_added(env, inst);
     events::record(env, scope, Id::converted_to_multi_az, id_of(inst), at);
   } else {
+    availability::standby_removed(env, inst);
     placement::release(env, scope, inst["_Standby"]);
     inst.erase("_Standby");
     inst.erase("SecondaryAvailabilityZone");
@@ -184,20 +165,6 @@ void apply_modifications(Env& env, const std::string& scope, json& inst, sim::Mi
     set_status(env, scope, inst, "available", at);
 }
 
-void finish_failover(Env& env, const std::string& scope, json& inst, sim::Millis at) {
-  const std::string id = id_of(inst);
-  if (inst.contains("_Standby")) {
-    std::swap(inst["_Primary"], inst["_Standby"]);
-    inst["AvailabilityZone"] = inst["_Primary"]["Zone"];
-    inst["SecondaryAvailabilityZone"] = inst["_Standby"]["Zone"];
-  }
-  events::record(env, scope, Id::instance_restarted, id, at);
-  if (inst.value("_FailoverByUser", false))
-    events::record(env, scope, Id::failover_requested, id, at);
-  inst.erase("_FailoverByUser");
-  set_status(env, scope, inst, "available", at, Id::failover_completed);
-}
-
 void finish_delete(Env& env, const std::string& scope, const std::string& id, sim::Millis at) {
   json inst = *env.store.get(scope, kInstance, id);
   if (inst.contains("_Snapshot")) snapshots::finish(env, scope, inst["_Snapshot"], at);
@@ -215,6 +182,7 @@ void run_step(Env& env, const std::string& scope, json& inst, Step step, sim::Mi
     case Step::created:
       inst["InstanceCreateTime"] = at;
       publish_endpoint(env, scope, inst);
+      availability::announce(env, inst);
       inst.erase("_PasswordPending");
       refresh_pending(inst);
       events::record(env, scope, Id::instance_created, id, at);
@@ -232,7 +200,10 @@ void run_step(Env& env, const std::string& scope, json& inst, Step step, sim::Mi
       set_status(env, scope, inst, "available", at, Id::instance_restarted);
       return;
     case Step::failed_over:
-      finish_failover(env, scope, inst, at);
+      availability::finish_failover(env, scope, inst, at);
+      return;
+    case Step::recovered:
+      availability::finish_recovery(env, scope, inst, at);
       return;
     case Step::stopped:
       if (inst.contains("_Snapshot")) {
@@ -240,7 +211,7 @@ void run_step(Env& env, const std::string& scope, json& inst, Step step, sim::Mi
         inst.erase("_Snapshot");
       }
       set_status(env, scope, inst, "stopped", at, Id::instance_stopped);
-      schedule(env, scope, inst, Step::auto_start, at + kMaxStoppedMs);
+      schedule_step(env, scope, inst, Step::auto_start, at + kMaxStoppedMs);
       return;
     case Step::auto_start:
       transition(env, scope, inst, "starting", Step::started, at, p.start,
@@ -257,7 +228,7 @@ void run_step(Env& env, const std::string& scope, json& inst, Step step, sim::Mi
 }  // namespace
 
 const Profile& profile(const Env& env) {
-  static const Profile kInstant{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  static const Profile kInstant{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   // Typical durations seen on AWS for small instances.
   static const Profile kRealistic{
       .create_single_az = 5 * kMinute,
@@ -268,8 +239,6 @@ const Profile& profile(const Env& env) {
       .convert_multi_az = 15 * kMinute,
       .modify_storage = 5 * kMinute,
       .reboot = 45 * kSecond,
-      .failover_min = 35 * kSecond,
-      .failover_max = 65 * kSecond,
       .stop = 2 * kMinute,
       .start = 4 * kMinute,
       .delete_ = 3 * kMinute,
@@ -277,28 +246,46 @@ const Profile& profile(const Env& env) {
   return env.config.timing == "realistic" ? kRealistic : kInstant;
 }
 
+const char* step_name(Step s) {
+  for (auto& n : kStepNames)
+    if (n.step == s) return n.name;
+  return "?";
+}
+Step step_from(const std::string& name) {
+  for (auto& n : kStepNames)
+    if (name == n.name) return n.step;
+  throw std::logic_error("rds: unknown lifecycle step " + name);
+}
+
+void wake_up_at(Env& env, const std::string& scope, const std::string& id, sim::Millis at,
+                const std::string& what) {
+  if (at <= env.clock.now()) return;  // run_due picks it up in this same run
+  env.clock.schedule_at(at, "rds " + id + " " + what,
+                        [&env, scope, id] { run_due(env, scope, id); });
+}
+
+void schedule_step(Env& env, const std::string& scope, json& instance, Step next, sim::Millis at) {
+  instance["_Transition"] = {{"Step", step_name(next)}, {"At", at}};
+  wake_up_at(env, scope, id_of(instance), at, step_name(next));
+}
+
 void set_status(Env& env, const std::string& scope, json& instance, const std::string& status,
                 sim::Millis at, std::optional<events::Id> event) {
-  if (instance.value("DBInstanceStatus", "") != status)
-    spdlog::debug("rds {}: {} -> {}", id_of(instance), instance.value("DBInstanceStatus", ""),
-                  status);
+  const std::string before = instance.value("DBInstanceStatus", "");
   instance["DBInstanceStatus"] = status;
   if (event) events::record(env, scope, *event, id_of(instance), at);
+  if (before == status) return;
+  spdlog::debug("rds {}: {} -> {}", id_of(instance), before, status);
+  const std::string zone =
+      instance.contains("_Primary") ? instance["_Primary"].value("Zone", "") : std::string();
+  sim::record(env, sim::Change{zone, "rds", id_of(instance), before, status,
+                               event ? events::def(*event).message : ""});
 }
 
 void transition(Env& env, const std::string& scope, json& instance, const std::string& status,
                 Step next, sim::Millis at, sim::Millis delay, std::optional<events::Id> event) {
   set_status(env, scope, instance, status, at, event);
-  schedule(env, scope, instance, next, at + delay);
-}
-
-void begin_failover(Env& env, const std::string& scope, json& instance, sim::Millis at,
-                    bool user_requested) {
-  const Profile& p = profile(env);
-  sim::Millis delay =
-      p.failover_max > p.failover_min ? env.rng.between(p.failover_min, p.failover_max) : 0;
-  instance["_FailoverByUser"] = user_requested;
-  transition(env, scope, instance, "rebooting", Step::failed_over, at, delay, Id::failover_started);
+  schedule_step(env, scope, instance, next, at + delay);
 }
 
 void begin_modifications(Env& env, const std::string& scope, json& instance, const json& changes,
@@ -347,10 +334,28 @@ void run_due(Env& env, const std::string& scope, const std::string& id) {
     const json* peek = env.store.get(scope, kInstance, id);
     if (!peek) return;
     const sim::Millis now = env.clock.now();
-    if (peek->contains("_Transition")) {
-      sim::Millis at = (*peek)["_Transition"]["At"].get<sim::Millis>();
-      if (at > now) return;  // a step is under way; maintenance waits for it
-      json* inst = env.store.get_mut(scope, kInstance, id);
+    // The earliest of what is due: the lifecycle step, failure detection or standby rebuild, the
+    // maintenance window (which waits while a step is under way).
+    enum class Next { none, step, availability, maintenance } next = Next::none;
+    sim::Millis at = now + 1;
+    auto consider = [&](Next what, sim::Millis when) {
+      if (when >= 0 && when < at) {
+        next = what;
+        at = when;
+      }
+    };
+    const bool stepping = peek->contains("_Transition");
+    if (stepping) consider(Next::step, (*peek)["_Transition"]["At"].get<sim::Millis>());
+    consider(Next::availability, availability::next_due(*peek));
+    if (!stepping && peek->contains("_MaintenanceAt"))
+      consider(Next::maintenance, (*peek)["_MaintenanceAt"].get<sim::Millis>());
+    if (next == Next::none) return;
+    json* inst = env.store.get_mut(scope, kInstance, id);
+    if (next == Next::availability) {
+      availability::run_due_event(env, scope, *inst, at);
+      continue;
+    }
+    if (next == Next::step) {
       Step step = step_from((*inst)["_Transition"]["Step"].get<std::string>());
       inst->erase("_Transition");
       if (step == Step::deleted) {
@@ -365,27 +370,23 @@ void run_due(Env& env, const std::string& scope, const std::string& id) {
         spdlog::warn("rds {}: {} failed: {}", id, step_name(step), e.message());
         set_status(env, scope, *inst, "incompatible-network", at);
       }
+      // A standby lost while the instance could not rebuild it (stopped, recovering...).
+      availability::settle(env, scope, *inst, at);
       continue;
     }
-    if (peek->contains("_MaintenanceAt") && (*peek)["_MaintenanceAt"].get<sim::Millis>() <= now) {
-      json* inst = env.store.get_mut(scope, kInstance, id);
-      sim::Millis at = (*inst)["_MaintenanceAt"].get<sim::Millis>();
-      inst->erase("_MaintenanceAt");
-      json deferred = inst->value("_Deferred", json::object());
-      if (deferred.empty()) continue;
-      if ((*inst)["DBInstanceStatus"] == "available") {
-        inst->erase("_Deferred");
-        begin_modifications(env, scope, *inst, deferred, at);
-      } else {
-        // Not available (stopped: the window is paused): wait for the next opening.
-        auto w = windows::parse_weekly((*inst)["PreferredMaintenanceWindow"].get<std::string>());
-        sim::Millis next = windows::next_opening(*w, now + w->minutes() * kMinute);
-        (*inst)["_MaintenanceAt"] = next;
-        wake_up_at(env, scope, id, next, "maintenance");
-      }
-      continue;
+    inst->erase("_MaintenanceAt");
+    json deferred = inst->value("_Deferred", json::object());
+    if (deferred.empty()) continue;
+    if ((*inst)["DBInstanceStatus"] == "available") {
+      inst->erase("_Deferred");
+      begin_modifications(env, scope, *inst, deferred, at);
+    } else {
+      // Not available (stopped: the window is paused): wait for the next opening.
+      auto w = windows::parse_weekly((*inst)["PreferredMaintenanceWindow"].get<std::string>());
+      sim::Millis later = windows::next_opening(*w, now + w->minutes() * kMinute);
+      (*inst)["_MaintenanceAt"] = later;
+      wake_up_at(env, scope, id, later, "maintenance");
     }
-    return;
   }
   spdlog::error("rds {}: more than {} lifecycle steps in one run", id, kMaxStepsPerRun);
 }
@@ -398,7 +399,9 @@ void catch_up(Env& env, const std::string& scope) {
         inst->contains("_Transition") && (*inst)["_Transition"]["At"].get<sim::Millis>() <= now;
     bool maintenance_due =
         inst->contains("_MaintenanceAt") && (*inst)["_MaintenanceAt"].get<sim::Millis>() <= now;
-    if (step_due || maintenance_due) due.push_back(id);
+    sim::Millis availability_at = availability::next_due(*inst);
+    bool availability_due = availability_at >= 0 && availability_at <= now;
+    if (step_due || maintenance_due || availability_due) due.push_back(id);
   }
   for (auto& id : due) run_due(env, scope, id);
 }

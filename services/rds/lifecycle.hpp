@@ -15,9 +15,11 @@
 namespace zonesim::rds::lifecycle {
 
 // How long each status lasts, per timing profile (Config::timing).
+// Failure dynamics (detection, failover, standby rebuild) come from Env::timing instead: see
+// availability.hpp.
 struct Profile {
   sim::Millis create_single_az, create_multi_az, backing_up, modify, modify_class, convert_multi_az,
-      modify_storage, reboot, failover_min, failover_max, stop, start, delete_;
+      modify_storage, reboot, stop, start, delete_;
 };
 const Profile& profile(const Env& env);
 
@@ -30,13 +32,15 @@ enum class Step {
   modified,     // modifying -> available (applies "_Applying")
   rebooted,     // rebooting -> available
   failed_over,  // rebooting (failover) -> available, zones swapped
+  recovered,    // rebooting (in-place recovery after the primary's host was lost) -> available
   stopped,      // stopping -> stopped
   auto_start,   // stopped for seven days -> starting
   started,      // starting -> available
   deleted,      // deleting -> gone
 };
 
-// Sets DBInstanceStatus; records `event` (AWS writes one for some status changes) at `at`.
+// Sets DBInstanceStatus; records `event` (AWS writes one for some status changes) at `at`, and a
+// status change on the timeline.
 void set_status(Env& env, const std::string& scope, json& instance, const std::string& status,
                 sim::Millis at, std::optional<events::Id> event = std::nullopt);
 
@@ -45,9 +49,15 @@ void transition(Env& env, const std::string& scope, json& instance, const std::s
                 Step next, sim::Millis at, sim::Millis delay,
                 std::optional<events::Id> event = std::nullopt);
 
-// Multi-AZ failover (RebootDBInstance ForceFailover; later: loss of the primary's zone).
-void begin_failover(Env& env, const std::string& scope, json& instance, sim::Millis at,
-                    bool user_requested);
+// Run `next` at `at` without changing the status.
+void schedule_step(Env& env, const std::string& scope, json& instance, Step next, sim::Millis at);
+const char* step_name(Step step);
+Step step_from(const std::string& name);
+
+// Ask the clock to call run_due for the instance at `at` (nothing when `at` is not in the
+// future: the caller's run_due applies it).
+void wake_up_at(Env& env, const std::string& scope, const std::string& id, sim::Millis at,
+                const std::string& what);
 
 // Start applying the modifications in `changes` (PendingModifiedValues members, plus
 // "DBPortNumber" and "MasterUserPassword" markers): status modifying, finished by Step::modified.
@@ -57,7 +67,8 @@ void begin_modifications(Env& env, const std::string& scope, json& instance, con
 // Pending modifications wait for the maintenance window: (re)compute "_MaintenanceAt".
 void schedule_maintenance(Env& env, const std::string& scope, json& instance);
 
-// Everything due for one instance, or for every instance of the scope.
+// Everything due for one instance (lifecycle steps, maintenance, failure detection, standby
+// rebuild; the earliest first), or for every instance of the scope.
 void run_due(Env& env, const std::string& scope, const std::string& id);
 void catch_up(Env& env, const std::string& scope);
 

@@ -1,6 +1,8 @@
 // RDS (query protocol, API 2014-10-31): the operation table. Every call first applies the
 // lifecycle steps that fell due (see lifecycle.hpp), so a restart or a missed wake-up never
-// leaves an instance behind the clock.
+// leaves an instance behind the clock. Zone faults and the rds-failover fault go to
+// availability.hpp.
+#include "services/rds/availability.hpp"
 #include "services/rds/events.hpp"
 #include "services/rds/handlers.hpp"
 #include "services/rds/lifecycle.hpp"
@@ -36,6 +38,8 @@ void register_rds(Registry& r) {
       rds::lifecycle::catch_up(call.env, call.scope());
       return handler(call);
     });
+  r.hooks.zone_changed.push_back(rds::availability::on_zone_changed);
+  r.fault_handlers["rds-failover"] = rds::availability::failover_fault;
 }
 
 }  // namespace zonesim
