@@ -671,8 +671,8 @@ TEST_F(RdsTest, ForceFailoverSwapsZonesAndWritesTheEvents) {
   EXPECT_EQ(
       std::vector<std::string>(messages.end() - 4, messages.end()),
       (std::vector<std::string>{"Multi-AZ instance failover started.", "DB instance restarted",
-                                "The user requested a failover of the DB instance.",
-                                "Multi-AZ instance failover completed"}));
+                                "Multi-AZ instance failover completed",
+                                "The user requested a failover of the DB instance."}));
   r = rds("DescribeEvents", "SourceType=db-instance&SourceIdentifier=" + std::string(kDb) +
                                 "&EventCategories.EventCategory.1=failover");
   EXPECT_EQ(count_nodes(r, "//Events/Event"), 3u);
