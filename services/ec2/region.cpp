@@ -2,6 +2,7 @@
 // regions, account attributes.
 #include <algorithm>
 
+#include "emulator/sim/zones.hpp"
 #include "services/ec2/common.hpp"
 #include "services/ec2/describe.hpp"
 #include "services/ec2/network.hpp"
@@ -22,15 +23,25 @@ constexpr const char* kOptInRegions[] = {
     "eu-south-2",     "il-central-1",   "me-central-1", "me-south-1",     "mx-central-1"};
 
 json zone_doc(const Call& call, const std::string& zone) {
+  // A simulated fault shows the way AWS reports zone trouble: a state and a message.
+  std::string fault = sim::zone_state(call.env, zone);
+  json messages = json::array();
+  if (fault != "up")
+    messages.push_back({{"Message", "zonesim fault: " + fault +
+                                        (fault == "power"     ? " loss"
+                                         : fault == "network" ? " partition"
+                                                              : " network")}});
   return {{"ZoneName", zone},
           {"ZoneId", zone_id(zone)},
-          {"State", "available"},
+          {"State", fault == "up"      ? "available"
+                    : fault == "power" ? "unavailable"
+                                       : "impaired"},
           {"RegionName", call.region},
           {"ZoneType", "availability-zone"},
           {"GroupName", call.region},
           {"NetworkBorderGroup", call.region},
           {"OptInStatus", "opt-in-not-required"},
-          {"Messages", json::array()}};
+          {"Messages", messages}};
 }
 
 json describe_availability_zones(Call& call) {

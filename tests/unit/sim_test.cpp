@@ -109,3 +109,13 @@ TEST(Timing, BuiltInProfilesHaveTheSameKeys) {
   EXPECT_THROW(instant.range("no.such.key"), std::logic_error);
   EXPECT_THROW(sim::Timing::load("/no/such/profile.json"), std::runtime_error);
 }
+
+TEST_F(ZonesTest, DescribeAvailabilityZonesShowsFaults) {
+  control("POST", "/_zonesim/zones/eu-central-1a/fail", R"({"kind":"power"})");
+  control("POST", "/_zonesim/zones/eu-central-1b/fail", R"({"kind":"network"})");
+  auto r = query("ec2", "Action=DescribeAvailabilityZones&Version=2016-11-15");
+  EXPECT_EQ(xpath(r, "//item[zoneName='eu-central-1a']/zoneState"), "unavailable") << r.body;
+  EXPECT_EQ(xpath(r, "//item[zoneName='eu-central-1b']/zoneState"), "impaired");
+  EXPECT_EQ(xpath(r, "//item[zoneName='eu-central-1b']/messageSet/item/message"),
+            "zonesim fault: network partition");
+}
