@@ -412,12 +412,16 @@ void run_due_event(Env& env, const std::string& scope, json& instance, sim::Mill
 }
 
 void settle(Env& env, const std::string& scope, json& instance, sim::Millis at) {
-  if (!has_standby(instance)) return;
   json& s = state(instance);
-  if (s.value("Standby", "") != "lost" || s.value("Primary", "up") != "up" ||
-      s.contains("Failover") || s.contains("Recovery") ||
-      !running_status(instance["DBInstanceStatus"].get<std::string>()))
+  if (!running_status(instance["DBInstanceStatus"].get<std::string>()) || s.contains("Failover") ||
+      s.contains("Recovery"))
     return;
+  // Running with its primary's zone failed but nothing under way (it was stopped or being
+  // created when the zone failed): RDS notices now.
+  const std::string primary = s.value("Primary", "up");
+  if (primary != "up" && !s.contains("DetectAt"))
+    schedule_detection(env, scope, instance, primary == "down" ? "power" : "network", at);
+  if (!has_standby(instance) || s.value("Standby", "") != "lost" || primary != "up") return;
   const std::string pz = primary_zone(instance), sz = standby_zone(instance);
   if (!sim::zone_powered(env, sz) || !sim::zones_connected(env, pz, sz)) return;
   sim::Millis due = at + env.timing.draw("rds.standby_rebuild", env.rng);

@@ -47,7 +47,8 @@ void finish_recovery(Env& env, const std::string& scope, json& instance, sim::Mi
 // Failure detection and standby rebuild: when the next one is due (-1: none), and running it.
 sim::Millis next_due(const json& instance);
 void run_due_event(Env& env, const std::string& scope, json& instance, sim::Millis at);
-// After any step: start the standby's rebuild if it is lost and both zones allow it.
+// After any step: re-arm failure detection an instance missed (its zone failed while it was
+// stopped or being created), and start the standby's rebuild if it is lost and both zones allow.
 void settle(Env& env, const std::string& scope, json& instance, sim::Millis at);
 
 // ModifyDBInstance MultiAZ: a new standby is created in sync; removing it ends replication.

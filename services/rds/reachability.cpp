@@ -2,6 +2,7 @@
 // uses the database, so they look the instance up directly and allocate as little as possible.
 #include "services/rds/reachability.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -38,9 +39,12 @@ const json* instance_at(const Env& env, const std::string& scope, std::string_vi
   }
   auto dot = address.find('.');
   if (dot == 0 || dot == std::string_view::npos) return nullptr;
-  std::string id(address.substr(0, dot));
-  for (auto& c : id)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // DNS ignores case
+  std::string_view id = address.substr(0, dot);
+  std::string lowered;
+  if (std::any_of(id.begin(), id.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    lowered = lower(id);  // DNS ignores case
+    id = lowered;
+  }
   const json* inst = env.store.get(scope, kInstance, id);
   if (!inst) return nullptr;
   auto endpoint = inst->find("Endpoint");

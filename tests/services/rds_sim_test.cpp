@@ -384,6 +384,21 @@ TEST_F(RdsSimTest, FailoverInterruptsAModificationWhichResumesAfterIt) {
   EXPECT_EQ(field("DBInstanceClass"), "db.t3.small");
 }
 
+TEST_F(RdsSimTest, InstanceStartedWhileItsPrimarysZoneIsDarkFailsOverOnceRunning) {
+  start("instant");
+  ASSERT_EQ(rds("StopDBInstance", std::string("DBInstanceIdentifier=") + kDb).status, 200);
+  fail(primary_, "power");
+  advance(5 * kMinute);
+  EXPECT_EQ(status(), "stopped");  // nothing runs: nothing to fail over
+  ASSERT_EQ(rds("StartDBInstance", std::string("DBInstanceIdentifier=") + kDb).status, 200);
+  EXPECT_EQ(status(), "available");
+  EXPECT_FALSE(reachable(standby_));
+  advance(15 * kSecond + 65 * kSecond);
+  EXPECT_EQ(status(), "available");
+  EXPECT_EQ(field("AvailabilityZone"), standby_);
+  EXPECT_TRUE(reachable(standby_));
+}
+
 // ---- the standby's zone ----
 
 TEST_F(RdsSimTest, StandbyZoneLossLeavesThePrimaryServingAndTheStandbyIsRebuiltAfterRestore) {
