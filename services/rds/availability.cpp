@@ -143,7 +143,8 @@ void interrupt(json& inst, sim::Millis at) {
       {"Remaining", std::max<sim::Millis>(0, t["At"].get<sim::Millis>() - at)}};
 }
 
-void resume_or_available(Env& env, const std::string& scope, json& inst, sim::Millis at) {
+void resume_or_available(Env& env, const std::string& scope, json& inst, sim::Millis at,
+                         const std::string& reason) {
   json& s = state(inst);
   if (s.contains("Resume")) {
     json r = s["Resume"];
@@ -153,7 +154,7 @@ void resume_or_available(Env& env, const std::string& scope, json& inst, sim::Mi
                           r["Remaining"].get<sim::Millis>());
     return;
   }
-  lifecycle::set_status(env, scope, inst, "available", at);
+  lifecycle::set_status(env, scope, inst, "available", at, std::nullopt, reason);
 }
 
 void schedule_detection(Env& env, const std::string& scope, json& inst, const std::string& kind,
@@ -228,7 +229,7 @@ void on_fault(Env& env, const std::string& scope, json& inst, const std::string&
           inst.erase("_Transition");
           s["Recovery"] = "waiting";
         }
-      } else if (!s.contains("Failover")) {
+      } else if (!s.contains("Failover") && !s.contains("DetectAt")) {
         schedule_detection(env, scope, inst, kind, at);
       }
     }
@@ -333,7 +334,7 @@ void finish_failover(Env& env, const std::string& scope, json& instance, sim::Mi
     // The standby was lost while the failover ran.
     if (s.value("Primary", "up") == "up") {
       events::record(env, scope, Id::failover_partial_recovered, id, at);
-      resume_or_available(env, scope, instance, at);
+      resume_or_available(env, scope, instance, at, "the standby was lost: failover abandoned");
     } else {
       begin_recovery(env, scope, instance, at);
     }
@@ -369,7 +370,7 @@ void finish_failover(Env& env, const std::string& scope, json& instance, sim::Mi
                  : cause == Cause::power ? Id::failover_primary_unhealthy
                                          : Id::failover_primary_unreachable,
                  id, at);
-  resume_or_available(env, scope, instance, at);
+  resume_or_available(env, scope, instance, at, "Multi-AZ failover completed");
   settle(env, scope, instance, at);
 }
 
@@ -386,7 +387,7 @@ void finish_recovery(Env& env, const std::string& scope, json& instance, sim::Mi
   events::record(env, scope, Id::recovery_completed, id, at);
   const bool reachable = sim::zones_connected(env, "", zone);
   set_primary(env, instance, reachable ? "up" : "unreachable", "recovered in place");
-  resume_or_available(env, scope, instance, at);
+  resume_or_available(env, scope, instance, at, "recovered in place");
   if (!reachable) schedule_detection(env, scope, instance, "network", at);
   settle(env, scope, instance, at);
 }

@@ -270,7 +270,7 @@ void schedule_step(Env& env, const std::string& scope, json& instance, Step next
 }
 
 void set_status(Env& env, const std::string& scope, json& instance, const std::string& status,
-                sim::Millis at, std::optional<events::Id> event) {
+                sim::Millis at, std::optional<events::Id> event, const std::string& reason) {
   const std::string before = instance.value("DBInstanceStatus", "");
   instance["DBInstanceStatus"] = status;
   if (event) events::record(env, scope, *event, id_of(instance), at);
@@ -279,7 +279,7 @@ void set_status(Env& env, const std::string& scope, json& instance, const std::s
   const std::string zone =
       instance.contains("_Primary") ? instance["_Primary"].value("Zone", "") : std::string();
   sim::record(env, sim::Change{zone, "rds", id_of(instance), before, status,
-                               event ? events::def(*event).message : ""});
+                               event ? std::string(events::def(*event).message) : reason});
 }
 
 void transition(Env& env, const std::string& scope, json& instance, const std::string& status,

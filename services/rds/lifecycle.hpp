@@ -41,8 +41,10 @@ enum class Step {
 
 // Sets DBInstanceStatus; records `event` (AWS writes one for some status changes) at `at`, and a
 // status change on the timeline.
+// `reason` explains the change on the timeline when no event does.
 void set_status(Env& env, const std::string& scope, json& instance, const std::string& status,
-                sim::Millis at, std::optional<events::Id> event = std::nullopt);
+                sim::Millis at, std::optional<events::Id> event = std::nullopt,
+                const std::string& reason = "");
 
 // Enter `status` at `at` and run `next` at `at + delay`.
 void transition(Env& env, const std::string& scope, json& instance, const std::string& status,

@@ -185,8 +185,11 @@ TEST_F(RdsSimTest, ForcedFailoverTakes35To65SecondsSwapsZonesAndKeepsTheEndpoint
   ASSERT_TRUE(swap) << timeline().dump();
   EXPECT_EQ((*swap)["zone"], standby_);
   EXPECT_EQ((*swap)["t_ms"], *completed);
-  EXPECT_TRUE(change("available", "rebooting"));
-  EXPECT_TRUE(change("rebooting", "available"));
+  auto down = change("available", "rebooting"), up = change("rebooting", "available");
+  ASSERT_TRUE(down && up);
+  EXPECT_EQ((*down)["reason"], kStarted);
+  EXPECT_EQ((*up)["reason"], "Multi-AZ failover completed");
+  EXPECT_EQ((*up)["zone"], standby_);
   // The former primary is the in-sync standby now; nothing was lost.
   EXPECT_TRUE(change("standby " + standby_ + " in-sync", "standby " + primary_ + " in-sync"));
   auto c = counters();
