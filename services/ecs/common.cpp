@@ -16,6 +16,23 @@ std::string region_of(const std::string& scope) {
   return slash == std::string::npos ? std::string() : scope.substr(slash + 1);
 }
 
+std::string scope_of_arn(const std::string& arn) {
+  // arn:aws:ecs:<region>:<account>:<resource>
+  if (arn.rfind("arn:aws:ecs:", 0) != 0) return "";
+  const std::size_t region_end = arn.find(':', 12);
+  if (region_end == std::string::npos) return "";
+  const std::size_t account_end = arn.find(':', region_end + 1);
+  if (account_end == std::string::npos) return "";
+  const std::string region = arn.substr(12, region_end - 12);
+  const std::string account = arn.substr(region_end + 1, account_end - region_end - 1);
+  if (region.empty() || account.empty()) return "";
+  return account + "/" + region;
+}
+
+std::string new_deployment_id(Env& env) {
+  return "ecs-svc/" + env.rng.chars(1, "123456789") + env.rng.chars(18, "0123456789");
+}
+
 std::string ecs_arn(const std::string& scope, const std::string& resource) {
   return "arn:aws:ecs:" + region_of(scope) + ":" + account_of(scope) + ":" + resource;
 }

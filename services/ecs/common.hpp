@@ -32,9 +32,13 @@ void register_task_definitions(Registry& r);
 void register_services(Registry& r);
 void register_tasks(Registry& r);
 void register_tagging(Registry& r);
+// The simulation: zone and target-health hooks, the stop-task and app-state faults.
+void register_simulation(Registry& r);
 
 // --- scope and ARNs ---------------------------------------------------------------------------
 std::string account_of(const std::string& scope);
+// The scope of an ECS ARN ("<account>/<region>"), "" when it is not one.
+std::string scope_of_arn(const std::string& arn);
 std::string region_of(const std::string& scope);
 // arn:aws:ecs:<region>:<account>:<resource>
 std::string ecs_arn(const std::string& scope, const std::string& resource);
@@ -63,6 +67,9 @@ std::string service_arn(const std::string& scope, const std::string& cluster,
 // A service given by name or ARN (either ARN format) in the cluster -> its store key.
 std::string service_key(const std::string& scope, const std::string& cluster,
                         const std::string& name_or_arn);
+
+// A new deployment's id: ecs-svc/ and 19 digits.
+std::string new_deployment_id(Env& env);
 
 // --- tasks -----------------------------------------------------------------------------------
 std::string task_key(const std::string& scope, const std::string& cluster,

@@ -12,6 +12,7 @@ void register_ecs(Registry& r) {
   ecs::register_services(r);
   ecs::register_tasks(r);
   ecs::register_tagging(r);
+  ecs::register_simulation(r);
 }
 
 }  // namespace zonesim

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "emulator/sim/zones.hpp"
 #include "services/ec2/network.hpp"
 #include "services/ecs/common.hpp"
 
@@ -128,14 +129,23 @@ Placement resolve_placement(const Env& env, const std::string& scope, const json
   return p;
 }
 
-std::optional<std::string> choose_subnet(Env& env, const std::string& scope, const json& subnets,
-                                         const std::vector<PlacedTask>& placed) {
+bool zone_available(const Env& env, const std::string& zone) {
+  return sim::zones_connected(env, "", zone);
+}
+
+SubnetChoice choose_subnet(Env& env, const std::string& scope, const json& subnets,
+                           const std::vector<PlacedTask>& placed) {
   std::map<std::string, std::vector<std::string>> by_zone;
+  bool any = false;
   for (auto& s : subnets) {
     auto info = ec2::find_subnet(env, scope, s.get<std::string>());
-    if (info) by_zone[info->zone].push_back(info->subnet_id);
+    if (!info) continue;
+    any = true;
+    if (zone_available(env, info->zone)) by_zone[info->zone].push_back(info->subnet_id);
   }
-  if (by_zone.empty()) return std::nullopt;
+  if (by_zone.empty())
+    return {std::nullopt,
+            any ? kCapacityUnavailable : "No subnet of the network configuration exists."};
   auto least_used = [&](const std::vector<std::string>& options, auto key_of) {
     std::vector<std::string> best;
     long best_load = -1;
@@ -150,7 +160,7 @@ std::optional<std::string> choose_subnet(Env& env, const std::string& scope, con
   std::vector<std::string> zones;
   for (auto& [zone, _] : by_zone) zones.push_back(zone);
   const std::string zone = least_used(zones, [](const PlacedTask& t) { return t.zone; });
-  return least_used(by_zone[zone], [](const PlacedTask& t) { return t.subnet; });
+  return {least_used(by_zone[zone], [](const PlacedTask& t) { return t.subnet; }), ""};
 }
 
 }  // namespace zonesim::ecs

@@ -36,9 +36,23 @@ struct PlacedTask {
   std::string subnet;
 };
 
-// A subnet for a new task: the least used Availability Zone among `subnets`, then the least used
-// subnet in it, ties broken by the seeded RNG. nullopt when none of the subnets exists.
-std::optional<std::string> choose_subnet(Env& env, const std::string& scope, const json& subnets,
-                                         const std::vector<PlacedTask>& placed);
+// Whether ECS can place a task in the zone now: Fargate has no capacity in a zone that is powered
+// off, nor in one cut off by a network partition.
+bool zone_available(const Env& env, const std::string& zone);
+
+// Fargate's message when no Availability Zone of a task's subnets has capacity.
+inline constexpr const char* kCapacityUnavailable =
+    "Capacity is unavailable at this time. Please try again later or in a different availability "
+    "zone.";
+
+struct SubnetChoice {
+  std::optional<std::string> subnet;
+  std::string failure;  // why there is none: kCapacityUnavailable, or no subnet exists
+};
+
+// A subnet for a new task: the available Availability Zone among `subnets` with the fewest of
+// `placed`, then the least used subnet in it, ties broken by the seeded RNG.
+SubnetChoice choose_subnet(Env& env, const std::string& scope, const json& subnets,
+                           const std::vector<PlacedTask>& placed);
 
 }  // namespace zonesim::ecs

@@ -3,10 +3,25 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
+#include "emulator/sim/timeline.hpp"
+#include "services/ec2/network.hpp"
+#include "services/ecs/app.hpp"
 #include "services/ecs/common.hpp"
 #include "services/ecs/placement.hpp"
 #include "services/ecs/task_lifecycle.hpp"
+#include "services/elbv2/targets.hpp"
+
+// Internal fields of a service document, besides the Service members:
+//   _client_token, _request    CreateService idempotency
+//   _steady                    the steady state was reported (reported once per steady period)
+//   _notices                   target (de)registrations the lifecycle noted, for the events
+//   _placement_retry_at, _placement_failures   the backoff after "unable to place a task"
+//   _last_completed            the last deployment that COMPLETED (what a rollback returns to)
+//   _rebalancing               an Availability Zone rebalancing is under way
+//   _rebalance {task}          the task it started, waiting to be healthy before one stops
+// A deployment's own internal fields: _taskDefinitionKey, _loadBalancers, _rollback.
 
 namespace zonesim::ecs {
 
@@ -27,7 +42,23 @@ struct LiveTask {
   std::string subnet;
   std::string last_status;
   std::string capacity_provider;
+  bool healthy = false;  // RUNNING, and healthy in its target groups
 };
+
+// A service task's registered targets are all healthy in their groups (ECS's steady state and the
+// minimum healthy percent count load balancer health).
+bool targets_healthy(const Env& env, const std::string& scope, const json& task) {
+  const std::string ip = task.value("_ip", "");
+  auto it = task.find("_targets");
+  if (it == task.end()) return true;
+  for (auto& t : *it) {
+    if (!t.value("registered", false)) continue;
+    auto s = elbv2::target_state(env, scope, t.value("targetGroupArn", ""), ip,
+                                 t.value("containerPort", 0));
+    if (s && *s != "healthy") return false;
+  }
+  return true;
+}
 
 std::string label(const json& svc) {
   return "(service " + svc.value("serviceName", "") + ")";
@@ -47,9 +78,10 @@ std::vector<LiveTask> live_tasks(const Env& env, const std::string& scope,
   for (auto& [arn, t] : env.store.list(scope, kTaskKind)) {
     if (t->value("_service_arn", "") != service_arn) continue;
     if (t->value("desiredStatus", "") != kRunning) continue;
+    const std::string status = t->value("lastStatus", "");
     out.push_back({arn, t->value("startedBy", ""), t->value("availabilityZone", ""),
-                   t->value("_subnet", ""), t->value("lastStatus", ""),
-                   t->value("capacityProviderName", "")});
+                   t->value("_subnet", ""), status, t->value("capacityProviderName", ""),
+                   status == kRunning && targets_healthy(env, scope, *t)});
   }
   return out;
 }
@@ -174,20 +206,60 @@ std::string scaling_reason(const json& svc) {
   return "Scaling activity initiated by (deployment " + id + ")";
 }
 
-}  // namespace
-
-void add_service_event(Env& env, json& service, const std::string& message) {
-  json& events = service["events"];
-  if (!events.is_array()) events = json::array();
-  events.insert(events.begin(),
-                json{{"id", env.rng.uuid()}, {"createdAt", env.clock.now()}, {"message", message}});
-  if (events.size() > kMaxServiceEvents)
-    events.erase(events.begin() + kMaxServiceEvents, events.end());
+json* deployment_mut(json& svc, const std::string& id) {
+  for (auto& d : svc["deployments"])
+    if (d.value("id", "") == id) return &d;
+  return nullptr;
 }
 
-ReconcileResult reconcile_service(Env& env, const std::string& scope,
-                                  const std::string& service_arn) {
-  ReconcileResult result;
+void schedule_placement_retry(Env& env, const std::string& scope, json& svc) {
+  const int failures = std::min(svc.value("_placement_failures", 0), 8);
+  const sim::Millis delay = std::min(kPlacementRetryBaseMs << failures, kPlacementRetryMaxMs);
+  const sim::Millis at = env.clock.now() + delay;
+  svc["_placement_failures"] = failures + 1;
+  svc["_placement_retry_at"] = at;
+  const std::string arn = svc.value("serviceArn", "");
+  env.clock.schedule_at(at, "ecs service placement retry " + svc.value("serviceName", ""),
+                        [&env, scope, arn, at] {
+                          json* s = env.store.get_mut(scope, kServiceKind, arn);
+                          if (!s || s->value("_placement_retry_at", sim::Millis{-1}) != at) return;
+                          s->erase("_placement_retry_at");
+                          reconcile_service(env, scope, arn);
+                        });
+}
+
+// The zones of the primary deployment's subnets, sorted.
+std::vector<std::string> service_zones(const Env& env, const std::string& scope,
+                                       const json& deployment) {
+  std::set<std::string> zones;
+  for (auto& s : subnets_of(deployment))
+    if (auto info = ec2::find_subnet(env, scope, s.get<std::string>())) zones.insert(info->zone);
+  return {zones.begin(), zones.end()};
+}
+
+// "2 tasks in eu-central-1a and 0 tasks in eu-central-1b" (ECS's rebalancing events).
+std::string zone_counts_text(const std::vector<std::pair<std::string, long>>& counts) {
+  std::string out;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (i > 0) out += counts.size() == 2 ? " and " : (i + 1 == counts.size() ? ", and " : ", ");
+    out += std::to_string(counts[i].second) + " tasks in " + counts[i].first;
+  }
+  return out;
+}
+
+// One RUNNING task of `zone` to stop (not `keep`), by the RNG among equals.
+std::optional<std::string> running_task_in(Env& env, const std::vector<LiveTask>& live,
+                                           const std::string& zone, const std::string& keep) {
+  std::vector<std::string> options;
+  for (auto& t : live)
+    if (t.zone == zone && t.last_status == kRunning && t.arn != keep) options.push_back(t.arn);
+  if (options.empty()) return std::nullopt;
+  return pick(env, options);
+}
+
+// Stops and starts what the service's deployments call for, until nothing changes.
+void launch_and_stop(Env& env, const std::string& scope, const std::string& service_arn,
+                     ReconcileResult& result) {
   for (int round = 0; round < kMaxRounds; ++round) {
     const json* svc = env.store.get(scope, kServiceKind, service_arn);
     if (!svc || svc->value("status", "") == "INACTIVE") break;
@@ -195,11 +267,16 @@ ReconcileResult reconcile_service(Env& env, const std::string& scope,
     const json& deployments = svc->at("deployments");
     const json primary = deployments.empty() ? json::object() : deployments[0];
     const std::string primary_id = primary.value("id", "");
+    // A deployment the circuit breaker failed (without rollback) launches nothing more and leaves
+    // the previous deployment's tasks in place.
+    const bool failed = primary.value("rolloutState", "") == "FAILED";
+    const bool backing_off = svc->value("_placement_retry_at", sim::Millis{-1}) > env.clock.now();
+    const long extra = svc->contains("_rebalance") ? 1 : 0;
     std::vector<LiveTask> live = live_tasks(env, scope, service_arn);
 
     // 1. Launch what the primary deployment lacks, within maximumPercent.
     std::vector<std::string> started;
-    if (active) {
+    if (active && !failed && !backing_off) {
       const int desired = svc->value("desiredCount", 0);
       const int max_pct =
           svc->value("deploymentConfiguration", json::object()).value("maximumPercent", 200);
@@ -228,26 +305,27 @@ ReconcileResult reconcile_service(Env& env, const std::string& scope,
         }
         std::vector<PlacedTask> placed;
         for (auto& t : live) placed.push_back({t.zone, t.subnet});
-        auto subnet = choose_subnet(env, scope, subnets_of(primary), placed);
-        std::string error;
-        if (subnet) {
-          launch.subnet_id = *subnet;
+        SubnetChoice choice = choose_subnet(env, scope, subnets_of(primary), placed);
+        std::string error = choice.failure;
+        if (choice.subnet) {
+          launch.subnet_id = *choice.subnet;
           try {
             std::string arn = create_task(env, scope, launch);
             started.push_back(arn);
             const json* t = env.store.get(scope, kTaskKind, arn);
-            live.push_back({arn, primary_id, t->value("availabilityZone", ""), *subnet,
+            live.push_back({arn, primary_id, t->value("availabilityZone", ""), *choice.subnet,
                             t->value("lastStatus", ""), launch.capacity_provider});
+            if (svc->contains("_placement_failures"))
+              env.store.get_mut(scope, kServiceKind, service_arn)->erase("_placement_failures");
             drive_task(env, scope, arn);
             continue;
           } catch (const AwsError& e) {
             error = e.message();
           }
-        } else {
-          error = "No subnet of the service's network configuration exists.";
         }
         json* s = env.store.get_mut(scope, kServiceKind, service_arn);
         add_service_event(env, *s, label(*s) + " was unable to place a task. Reason: " + error);
+        if (error == kCapacityUnavailable) schedule_placement_retry(env, scope, *s);
         break;
       }
     }
@@ -267,7 +345,7 @@ ReconcileResult reconcile_service(Env& env, const std::string& scope,
     const std::string reason = scaling_reason(*s);
     auto stop = [&](std::size_t i) {
       stopped.push_back(live[i].arn);
-      stop_task(env, scope, live[i].arn, "ServiceSchedulerInitiated", reason);
+      stop_task(env, scope, live[i].arn, kServiceSchedulerInitiated, reason);
       live.erase(live.begin() + static_cast<long>(i));
     };
     if (!active) {
@@ -277,11 +355,11 @@ ReconcileResult reconcile_service(Env& env, const std::string& scope,
       const int min_pct =
           s->value("deploymentConfiguration", json::object()).value("minimumHealthyPercent", 100);
       const long floor = (static_cast<long>(desired) * min_pct + 99) / 100;
-      for (;;) {
+      while (!failed) {
         std::vector<std::size_t> old_idle, old_running;
         long running = 0;
         for (std::size_t i = 0; i < live.size(); ++i) {
-          if (live[i].last_status == kRunning) ++running;
+          if (live[i].healthy) ++running;
           if (live[i].deployment == primary_id) continue;
           (live[i].last_status == kRunning ? old_running : old_idle).push_back(i);
         }
@@ -297,7 +375,7 @@ ReconcileResult reconcile_service(Env& env, const std::string& scope,
         std::vector<std::size_t> in_primary;
         for (std::size_t i = 0; i < live.size(); ++i)
           if (live[i].deployment == primary_id) in_primary.push_back(i);
-        if (static_cast<long>(in_primary.size()) <= desired) break;
+        if (static_cast<long>(in_primary.size()) <= desired + extra) break;
         stop(pick_to_stop(env, live, in_primary));
       }
     }
@@ -316,18 +394,129 @@ ReconcileResult reconcile_service(Env& env, const std::string& scope,
       break;
     }
   }
+}
 
+enum class Rebalance { idle, waiting, changed };
+
+// Availability Zone rebalancing (availabilityZoneRebalancing ENABLED), once the service is
+// steady: start a task in the available zone with the fewest tasks (when maximumPercent leaves
+// room; otherwise stop first), and once it is healthy stop one in the zone with the most.
+Rebalance rebalance(Env& env, const std::string& scope, const std::string& service_arn,
+                    bool counts_steady, ReconcileResult& result) {
+  json& s = *env.store.get_mut(scope, kServiceKind, service_arn);
+  const std::string name = s.value("serviceName", "");
+  std::vector<LiveTask> live = live_tasks(env, scope, service_arn);
+  if (s.contains("_rebalance")) {
+    const std::string arn = s["_rebalance"].value("task", "");
+    const json* t = env.store.get(scope, kTaskKind, arn);
+    if (!t || t->value("desiredStatus", "") != kRunning) {
+      s.erase("_rebalance");
+      return Rebalance::changed;
+    }
+    if (t->value("lastStatus", "") != kRunning || !targets_healthy(env, scope, *t))
+      return Rebalance::waiting;
+    std::map<std::string, long> counts;
+    for (auto& l : live)
+      if (l.last_status == kRunning) ++counts[l.zone];
+    std::string busiest;
+    for (auto& [zone, n] : counts)
+      if (busiest.empty() || n > counts[busiest]) busiest = zone;
+    s.erase("_rebalance");
+    if (auto victim = running_task_in(env, live, busiest, arn)) {
+      stop_task(env, scope, *victim, kServiceSchedulerInitiated, scaling_reason(s));
+      json& s2 = *env.store.get_mut(scope, kServiceKind, service_arn);
+      add_service_event(env, s2,
+                        name + " has stopped 1 running tasks in " + busiest +
+                            " due to AZ rebalancing: " + last_segment(*victim) + ".");
+      result.stopped.push_back(*victim);
+    }
+    return Rebalance::changed;
+  }
+  if (!counts_steady || s.value("availabilityZoneRebalancing", "DISABLED") != "ENABLED")
+    return Rebalance::idle;
+  const json primary = s["deployments"][0];
+  std::vector<std::pair<std::string, long>> counts;
+  for (auto& zone : service_zones(env, scope, primary))
+    counts.emplace_back(zone, std::count_if(live.begin(), live.end(),
+                                            [&](const LiveTask& t) { return t.zone == zone; }));
+  std::string busiest, emptiest;
+  long most = -1, fewest = -1;
+  for (auto& [zone, n] : counts) {
+    if (n > most) busiest = zone, most = n;
+    if (zone_available(env, zone) && (fewest < 0 || n < fewest)) emptiest = zone, fewest = n;
+  }
+  if (fewest < 0 || most - fewest <= 1) {
+    if (s.value("_rebalancing", false)) {
+      s.erase("_rebalancing");
+      add_service_event(
+          env, s, "service (" + name + ") is AZ balanced with " + zone_counts_text(counts) + ".");
+    }
+    return Rebalance::idle;
+  }
+  if (!s.value("_rebalancing", false)) {
+    s["_rebalancing"] = true;
+    add_service_event(env, s,
+                      "service (" + name + ") is not AZ balanced with " + zone_counts_text(counts) +
+                          ". AZ Rebalancing in progress.");
+  }
+  const int desired = s.value("desiredCount", 0);
+  const int max_pct =
+      s.value("deploymentConfiguration", json::object()).value("maximumPercent", 200);
+  if (desired * max_pct / 100 > desired) {
+    std::vector<PlacedTask> placed;
+    for (auto& t : live) placed.push_back({t.zone, t.subnet});
+    SubnetChoice choice = choose_subnet(env, scope, subnets_of(primary), placed);
+    if (!choice.subnet) return Rebalance::idle;
+    TaskLaunch launch = launch_for(env, scope, s, primary);
+    if (primary.value("launchType", "").empty()) {
+      launch.capacity_provider =
+          pick_capacity_provider(primary.value("capacityProviderStrategy", json::array()), live);
+      launch.launch_type = "FARGATE";
+    }
+    launch.subnet_id = *choice.subnet;
+    std::string arn;
+    try {
+      arn = create_task(env, scope, launch);
+    } catch (const AwsError&) {
+      return Rebalance::idle;
+    }
+    json& s2 = *env.store.get_mut(scope, kServiceKind, service_arn);
+    s2["_rebalance"] = {{"task", arn}};
+    const std::string zone = env.store.get(scope, kTaskKind, arn)->value("availabilityZone", "");
+    add_service_event(
+        env, s2,
+        name + " has started 1 tasks in " + zone + " to AZ Rebalance: " + last_segment(arn) + ".");
+    result.started.push_back(arn);
+    drive_task(env, scope, arn);
+    return Rebalance::changed;
+  }
+  // maximumPercent 100: stop first; the scheduler places the replacement in the emptiest zone.
+  auto victim = running_task_in(env, live, busiest, "");
+  if (!victim) return Rebalance::idle;
+  stop_task(env, scope, *victim, kServiceSchedulerInitiated, scaling_reason(s));
+  json& s2 = *env.store.get_mut(scope, kServiceKind, service_arn);
+  add_service_event(env, s2,
+                    name + " has stopped 1 running tasks in " + busiest +
+                        " due to AZ rebalancing: " + last_segment(*victim) + ".");
+  result.stopped.push_back(*victim);
+  return Rebalance::changed;
+}
+
+// After launching and stopping: the service's status, old deployments leaving, rebalancing and
+// the steady state. True when it changed tasks and another pass is due.
+bool settle(Env& env, const std::string& scope, const std::string& service_arn,
+            ReconcileResult& result) {
   json* s = env.store.get_mut(scope, kServiceKind, service_arn);
-  if (!s) return result;
+  if (!s) return false;
   const std::string status = s->value("status", "");
   if (status == "DRAINING") {
     // ECS: once every task is STOPPING or STOPPED the service becomes INACTIVE.
     if (live_tasks(env, scope, service_arn).empty() &&
         !has_stopping_tasks(env, scope, service_arn, kStopping))
       (*s)["status"] = "INACTIVE";
-    return result;
+    return false;
   }
-  if (status != "ACTIVE") return result;
+  if (status != "ACTIVE") return false;
 
   // Old deployments leave once their last task has stopped.
   json& deployments = (*s)["deployments"];
@@ -346,25 +535,261 @@ ReconcileResult reconcile_service(Env& env, const std::string& scope,
   const int desired = s->value("desiredCount", 0);
   const long running = std::count_if(live.begin(), live.end(),
                                      [](const LiveTask& t) { return t.last_status == kRunning; });
-  const bool steady = deployments.size() == 1 && running == desired &&
-                      static_cast<long>(live.size()) == running &&
-                      !has_stopping_tasks(env, scope, service_arn);
+  const bool counts_steady = deployments.size() == 1 && running == desired &&
+                             static_cast<long>(live.size()) == running &&
+                             !has_stopping_tasks(env, scope, service_arn);
+  switch (rebalance(env, scope, service_arn, counts_steady, result)) {
+    case Rebalance::changed:
+      env.store.get_mut(scope, kServiceKind, service_arn)->operator[]("_steady") = false;
+      return true;
+    case Rebalance::waiting:
+      env.store.get_mut(scope, kServiceKind, service_arn)->operator[]("_steady") = false;
+      return false;
+    case Rebalance::idle:
+      break;
+  }
+  s = env.store.get_mut(scope, kServiceKind, service_arn);
+  const bool steady = counts_steady && std::all_of(live.begin(), live.end(),
+                                                   [](const LiveTask& t) { return t.healthy; });
   if (!steady) {
     (*s)["_steady"] = false;
-    return result;
+    return false;
   }
-  if (s->value("_steady", false)) return result;
+  if (s->value("_steady", false)) return false;
   (*s)["_steady"] = true;
-  json& primary = deployments[0];
+  json& primary = (*s)["deployments"][0];
   if (primary.value("rolloutState", "") == "IN_PROGRESS") {
     const std::string id = primary.value("id", "");
     primary["rolloutState"] = "COMPLETED";
     primary["rolloutStateReason"] = "ECS deployment " + id + " completed.";
     primary["updatedAt"] = env.clock.now();
+    (*s)["_last_completed"] = primary;
     add_service_event(env, *s, label(*s) + " (deployment " + id + ") deployment completed.");
+    sim::record(env, sim::Change{"", "ecs", id, "IN_PROGRESS", "COMPLETED",
+                                 label(*s) + " deployment completed"});
   }
   add_service_event(env, *s, label(*s) + " has reached a steady state.");
+  return false;
+}
+
+// --- health --------------------------------------------------------------------------------------
+
+// ECS's words for what the target group reported.
+std::string unhealthy_reason(const Env& env, const std::string& scope, const json& task,
+                             const json& target) {
+  const std::string code = target.value("reason", "");
+  if (code == "Target.Timeout") return "Request timed out";
+  if (code == "Target.ResponseCodeMismatch") {
+    AppAnswer a = app_answer(env, scope, task.value("_ip", ""), target.value("containerPort", 0),
+                             task.value("availabilityZone", ""), "/");
+    if (a.kind == AppAnswer::Kind::ok)
+      return "Health checks failed with these codes: [" + std::to_string(a.status) + "]";
+  }
+  return "Health checks failed";
+}
+
+void replace_unhealthy(Env& env, const std::string& scope, const std::string& service_arn,
+                       const std::string& task_arn, const json& task, const json& target) {
+  const std::string tg = target.value("targetGroupArn", "");
+  const std::string why = unhealthy_reason(env, scope, task, target);
+  json* s = env.store.get_mut(scope, kServiceKind, service_arn);
+  add_service_event(env, *s,
+                    label(*s) + " (port " + std::to_string(target.value("containerPort", 0)) +
+                        ") is unhealthy in (target-group " + tg + ") due to (reason " + why + ").");
+  stop_task(env, scope, task_arn, kServiceSchedulerInitiated,
+            "Task failed ELB health checks in (target-group " + tg + ")");
+  s = env.store.get_mut(scope, kServiceKind, service_arn);
+  add_service_event(
+      env, *s, label(*s) + " has stopped 1 running tasks: (task " + last_segment(task_arn) + ").");
+  (*s)["_steady"] = false;
+  note_task_failure(env, scope, service_arn, task_arn);
+}
+
+// A task of the deployment started and is healthy: the circuit breaker counts consecutive
+// failures, so the count starts over.
+void note_task_success(Env& env, const std::string& scope, const std::string& service_arn,
+                       const std::string& deployment_id) {
+  const json* svc = env.store.get(scope, kServiceKind, service_arn);
+  if (!svc) return;
+  for (auto& d : svc->at("deployments")) {
+    if (d.value("id", "") != deployment_id) continue;
+    if (d.value("rolloutState", "") != "IN_PROGRESS" || d.value("failedTasks", 0) == 0) return;
+    (*deployment_mut(*env.store.get_mut(scope, kServiceKind, service_arn),
+                     deployment_id))["failedTasks"] = 0;
+    return;
+  }
+}
+
+// What the target groups last reported about a service task, acted on once the grace period is
+// over: an unhealthy target gets the task replaced; healthy ones count as a started task.
+void check_task_health(Env& env, const std::string& scope, const std::string& task_arn) {
+  const json* t = env.store.get(scope, kTaskKind, task_arn);
+  if (!t) return;
+  const std::string service_arn = t->value("_service_arn", "");
+  const json* svc = env.store.get(scope, kServiceKind, service_arn);
+  if (!svc || svc->value("status", "") != "ACTIVE") return;
+  if (t->value("desiredStatus", "") == kRunning && t->value("lastStatus", "") == kRunning &&
+      t->contains("startedAt")) {
+    const sim::Millis grace_end = (*t)["startedAt"].get<sim::Millis>() +
+                                  svc->value("healthCheckGracePeriodSeconds", 0) * 1000;
+    bool all_healthy = true, any = false;
+    for (auto& target : (*t)["_targets"]) {
+      if (!target.value("registered", false)) continue;
+      any = true;
+      const std::string health = target.value("health", "");
+      all_healthy = all_healthy && health == "healthy";
+      if (health == "unhealthy" && env.clock.now() >= grace_end) {
+        const json task = *t, tgt = target;
+        replace_unhealthy(env, scope, service_arn, task_arn, task, tgt);
+        all_healthy = false;
+        break;
+      }
+    }
+    if (any && all_healthy) note_task_success(env, scope, service_arn, t->value("startedBy", ""));
+  }
+  reconcile_service(env, scope, service_arn);
+}
+
+void schedule_health_check(Env& env, const std::string& scope, const std::string& task_arn,
+                           sim::Millis at) {
+  env.clock.schedule_at(at, "ecs task health " + last_segment(task_arn),
+                        [&env, scope, task_arn] { check_task_health(env, scope, task_arn); });
+}
+
+// The circuit breaker trips: the deployment FAILED; with rollback, a new deployment of the last
+// completed one.
+void fail_deployment(Env& env, const std::string& scope, const std::string& service_arn,
+                     const std::string& deployment_id) {
+  json& s = *env.store.get_mut(scope, kServiceKind, service_arn);
+  json& d = *deployment_mut(s, deployment_id);
+  const sim::Millis now = env.clock.now();
+  d["rolloutState"] = "FAILED";
+  d["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start.";
+  d["updatedAt"] = now;
+  const bool was_rollback = d.value("_rollback", false);
+  add_service_event(
+      env, s,
+      label(s) + " (deployment " + deployment_id + ") deployment failed: tasks failed to start.");
+  sim::record(env, sim::Change{"", "ecs", deployment_id, "IN_PROGRESS", "FAILED",
+                               label(s) + " circuit breaker: " +
+                                   std::to_string(d.value("failedTasks", 0)) + " tasks failed"});
+  const json breaker = s["deploymentConfiguration"].value("deploymentCircuitBreaker", json());
+  if (!breaker.is_object() || !breaker.value("rollback", false) || was_rollback ||
+      !s.contains("_last_completed"))
+    return;
+  const json& last = s["_last_completed"];
+  const std::string back_to = last.value("id", "");
+  json nd = last;
+  const std::string id = new_deployment_id(env);
+  nd["id"] = id;
+  nd["status"] = "PRIMARY";
+  nd["rolloutState"] = "IN_PROGRESS";
+  nd["rolloutStateReason"] =
+      "ECS deployment circuit breaker: rolling back to deploymentId " + back_to + ".";
+  nd["createdAt"] = now;
+  nd["updatedAt"] = now;
+  nd["failedTasks"] = 0;
+  nd["_rollback"] = true;
+  for (auto& other : s["deployments"]) other["status"] = "ACTIVE";
+  s["deployments"].insert(s["deployments"].begin(), nd);
+  // The service describes what it runs: the rolled-back deployment's definition and placement.
+  s["taskDefinition"] = nd["taskDefinition"];
+  s["loadBalancers"] = nd.value("_loadBalancers", json::array());
+  for (const char* k : {"launchType", "platformVersion", "platformFamily", "networkConfiguration"})
+    if (nd.contains(k))
+      s[k] = nd[k];
+    else
+      s.erase(k);
+  s["capacityProviderStrategy"] = nd.value("capacityProviderStrategy", json::array());
+  s["_steady"] = false;
+  add_service_event(env, s, label(s) + " rolling back to deployment " + back_to + ".");
+  sim::record(env, sim::Change{"", "ecs", id, "", "IN_PROGRESS",
+                               label(s) + " rollback to deployment " + back_to});
+}
+
+}  // namespace
+
+void add_service_event(Env& env, json& service, const std::string& message) {
+  json& events = service["events"];
+  if (!events.is_array()) events = json::array();
+  events.insert(events.begin(),
+                json{{"id", env.rng.uuid()}, {"createdAt", env.clock.now()}, {"message", message}});
+  if (events.size() > kMaxServiceEvents)
+    events.erase(events.begin() + kMaxServiceEvents, events.end());
+}
+
+ReconcileResult reconcile_service(Env& env, const std::string& scope,
+                                  const std::string& service_arn) {
+  ReconcileResult result;
+  for (int pass = 0; pass < kMaxRounds; ++pass) {
+    launch_and_stop(env, scope, service_arn, result);
+    if (!settle(env, scope, service_arn, result)) break;
+  }
   return result;
+}
+
+int circuit_breaker_threshold(int desired_count) {
+  const int half = (desired_count + 1) / 2;  // 0.5 x desired, rounded up
+  return std::clamp(half, 3, 200);
+}
+
+void on_service_task_running(Env& env, const std::string& scope, const std::string& task_arn) {
+  const json* t = env.store.get(scope, kTaskKind, task_arn);
+  if (!t) return;
+  const std::string service_arn = t->value("_service_arn", "");
+  const json* svc = env.store.get(scope, kServiceKind, service_arn);
+  if (!svc) return;
+  bool registered = false;
+  for (auto& target : (*t)["_targets"])
+    registered = registered || target.value("registered", false);
+  if (!registered) {
+    // Without a load balancer, reaching RUNNING is all the health ECS knows of.
+    note_task_success(env, scope, service_arn, t->value("startedBy", ""));
+    return;
+  }
+  // What the groups report during the grace period is acted on when it ends.
+  const sim::Millis at =
+      env.clock.now() + svc->value("healthCheckGracePeriodSeconds", 0) * sim::Millis{1000};
+  schedule_health_check(env, scope, task_arn, at);
+}
+
+void on_target_health(Env& env, const std::string& scope, const std::string& target_group_arn,
+                      const std::string& ip, int port, const std::string& to,
+                      const std::string& reason) {
+  for (auto& arn : tasks_at_ip(env, scope, ip)) {
+    const json* t = env.store.get(scope, kTaskKind, arn);
+    if (!t) continue;
+    const json& targets = (*t)["_targets"];
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      if (targets[i].value("targetGroupArn", "") != target_group_arn ||
+          targets[i].value("containerPort", 0) != port)
+        continue;
+      json& target = (*env.store.get_mut(scope, kTaskKind, arn))["_targets"][i];
+      target["health"] = to;
+      target["reason"] = reason;
+      // Acted on from the clock, never inside the caller (the hook may fire while ECS itself is
+      // registering or deregistering the target).
+      if (!t->value("_service_arn", "").empty() && (to == "unhealthy" || to == "healthy"))
+        schedule_health_check(env, scope, arn, env.clock.now());
+    }
+  }
+}
+
+void note_task_failure(Env& env, const std::string& scope, const std::string& service_arn,
+                       const std::string& task_arn) {
+  const json* t = env.store.get(scope, kTaskKind, task_arn);
+  json* s = env.store.get_mut(scope, kServiceKind, service_arn);
+  if (!t || !s || (*s)["deployments"].empty()) return;
+  const std::string id = t->value("startedBy", "");
+  json& primary = (*s)["deployments"][0];
+  if (primary.value("id", "") != id || primary.value("rolloutState", "") != "IN_PROGRESS") return;
+  const int failed = primary.value("failedTasks", 0) + 1;
+  primary["failedTasks"] = failed;
+  const json breaker =
+      (*s)["deploymentConfiguration"].value("deploymentCircuitBreaker", json::object());
+  if (!breaker.is_object() || !breaker.value("enable", false)) return;
+  if (failed < circuit_breaker_threshold(s->value("desiredCount", 0))) return;
+  fail_deployment(env, scope, service_arn, id);
 }
 
 }  // namespace zonesim::ecs

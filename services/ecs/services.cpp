@@ -15,10 +15,6 @@ namespace {
 constexpr int kDefaultMaximumPercent = 200;
 constexpr int kDefaultMinimumHealthyPercent = 100;
 
-std::string new_deployment_id(Env& env) {
-  return "ecs-svc/" + env.rng.chars(1, "123456789") + env.rng.chars(18, "0123456789");
-}
-
 // The count fields DescribeServices reports, from the service's tasks.
 json service_view(const Env& env, const std::string& scope, const json& svc, bool include_tags) {
   json out = svc;
@@ -343,6 +339,8 @@ json update_service(Call& c) {
       s["healthCheckGracePeriodSeconds"] = 0;
   }
   s["_steady"] = false;
+  // A changed service is placed again at once, whatever backoff an earlier failure started.
+  s.erase("_placement_retry_at");
   check_target_errors(reconcile_service(env, scope, arn));
   return {{"service", service_view(env, scope, *env.store.get(scope, kServiceKind, arn), true)}};
 }

@@ -2,10 +2,16 @@
 // The life of one Fargate (awsvpc) task, as the ECS developer guide documents it:
 //   PROVISIONING -> PENDING -> ACTIVATING -> RUNNING -> DEACTIVATING -> STOPPING
 //   -> DEPROVISIONING -> STOPPED
-// Every state change goes through advance_task(), which records the state's timestamps and its
-// side effects (ENI attachment, target registration in the service's target groups and
-// deregistration, the ENI's deletion). drive_task() moves a task towards its desired status: at
-// once under the "instant" timing profile, otherwise one state per clock event.
+// Every state change goes through advance_task(), which records the state's timestamps, its side
+// effects (ENI attachment, target registration in the service's target groups and deregistration,
+// the ENI's deletion), a timeline event and the container's log lines. drive_task() moves a task
+// towards its desired status on the clock: each state lasts a duration drawn from the timing
+// profile (ecs.task.<state>; 0 = at once), DEACTIVATING also lasts until the target groups have
+// drained the task's targets (their deregistration delay), and a step that needs the task's host
+// waits while the host's zone is cut off from the control plane (network partition).
+//
+// The simulated application lives with the task (see app.hpp): its state (healthy, unhealthy, hung,
+// crash), the ports its containers listen on and the RDS endpoint it depends on.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +30,37 @@ inline constexpr std::string_view kDeactivating = "DEACTIVATING";
 inline constexpr std::string_view kStopping = "STOPPING";
 inline constexpr std::string_view kDeprovisioning = "DEPROVISIONING";
 inline constexpr std::string_view kStopped = "STOPPED";
+
+// Stop codes (TaskStopCode) and the reasons ECS writes with them.
+inline constexpr std::string_view kUserInitiated = "UserInitiated";
+inline constexpr std::string_view kServiceSchedulerInitiated = "ServiceSchedulerInitiated";
+inline constexpr std::string_view kEssentialContainerExited = "EssentialContainerExited";
+// A task whose host died with its zone's power: the code ECS uses when the infrastructure under a
+// task goes away (Fargate task retirement); see docs/ECS_SIMULATION.md.
+inline constexpr std::string_view kTerminationNotice = "TerminationNotice";
+inline constexpr std::string_view kEssentialContainerExitedReason =
+    "Essential container in task exited";
+
+// The simulated application's states ("app-state" fault). Absent on a task = healthy.
+inline constexpr std::string_view kAppHealthy = "healthy";
+inline constexpr std::string_view kAppUnhealthy = "unhealthy";
+inline constexpr std::string_view kAppHung = "hung";
+inline constexpr std::string_view kAppCrash = "crash";
+// The exit code of a crashed app's container (killed: 128 + SIGKILL).
+inline constexpr int kCrashExitCode = 137;
+
+// Index of task IPs: kind "ecs-task-ip", id = private IPv4 address, {"tasks": [task ARN...]} (a
+// list: two VPCs of one account may use the same CIDR). Kept from the task's creation until its
+// ENI is released at STOPPED, so app_answer finds a task by address with one lookup.
+inline constexpr std::string_view kTaskIpKind = "ecs-task-ip";
+
+// ECS polls the target groups for the end of a task's deregistration; delays are whole seconds
+// counted from the deregistration, so polling on that grid finds the end exactly.
+inline constexpr sim::Millis kDrainPollMs = 1'000;
+
+// DescribeTasks shows a stopped task for at least an hour; then it is gone (and no longer costs
+// the scheduler's scans anything).
+inline constexpr sim::Millis kStoppedTaskRetentionMs = 3'600'000;
 
 // Position of a state in the lifecycle (PROVISIONING = 0 ... STOPPED = 7), -1 if unknown.
 int task_state_rank(std::string_view status);
@@ -48,8 +85,9 @@ struct TaskLaunch {
   json load_balancers = json::array();  // the service's [{targetGroupArn, containerPort, ...}]
 };
 
-// Creates the task in PROVISIONING, with its ENI (requester amazon-ecs) in the subnet. Throws the
-// EC2 error when the subnet has no free address. Returns the task ARN.
+// Creates the task in PROVISIONING, with its ENI (requester amazon-ecs) in the subnet, its app
+// (ports, RDS dependency from the container environment, awslogs streams) and its IP in the index.
+// Throws the EC2 error when the subnet has no free address. Returns the task ARN.
 std::string create_task(Env& env, const std::string& scope, const TaskLaunch& launch);
 
 // The one transition function: moves the task to `to_status`, which must lie later in the
@@ -67,11 +105,31 @@ std::optional<std::string> next_task_status(const json& task);
 void stop_task(Env& env, const std::string& scope, const std::string& task_arn,
                std::string_view stop_code, std::string_view reason);
 
-// Moves the task towards its desired status: under "instant" timing through every state now;
-// otherwise one state per clock event, calling the service scheduler after each step.
+// Moves the task towards its desired status: every step that is due now happens now; the next one
+// is scheduled on the clock (its handler drives the task again and calls the service scheduler).
 void drive_task(Env& env, const std::string& scope, const std::string& task_arn);
 
-// How long a task stays in a state under non-instant timing.
-sim::Millis task_state_duration(std::string_view status);
+// The timing-profile key of a state's duration ("ecs.task.pending"), "" for RUNNING / STOPPED.
+std::string task_state_timing_key(std::string_view status);
+
+// --- the simulated app and the zone's faults -----------------------------------------------------
+
+bool valid_app_state(std::string_view state);
+std::string app_state(const json& task);
+// Sets the app's state (recorded on the timeline and in the container's log). "crash": the
+// app's essential container exits (code 137) after ecs.failure.crash_exit and the task stops with
+// EssentialContainerExited; a task not running yet crashes once it starts.
+void set_app_state(Env& env, const std::string& scope, const std::string& task_arn,
+                   std::string_view state);
+
+// The task's host went down with its zone's power: from now on nothing answers at its address and
+// it makes no progress. ECS learns of it after ecs.failure.task_loss_detection and then marks the
+// task STOPPED (TerminationNotice) and its service replaces it.
+void lose_task(Env& env, const std::string& scope, const std::string& task_arn);
+bool task_lost(const json& task);
+
+// Every task (any state but STOPPED) whose ENI holds `ip`, in creation order.
+std::vector<std::string> tasks_at_ip(const Env& env, const std::string& scope,
+                                     const std::string& ip);
 
 }  // namespace zonesim::ecs

@@ -59,10 +59,17 @@ json run_task(Call& c) {
 
   std::vector<PlacedTask> placed;
   std::vector<std::string> arns;
+  json failures = json::array();
   for (int i = 0; i < count; ++i) {
-    auto subnet = choose_subnet(env, scope, vpc.value("subnets", json::array()), placed);
-    if (!subnet) throw invalid_parameter("No subnet of the network configuration exists.");
-    launch.subnet_id = *subnet;
+    SubnetChoice choice = choose_subnet(env, scope, vpc.value("subnets", json::array()), placed);
+    if (!choice.subnet) {
+      if (choice.failure != kCapacityUnavailable) throw invalid_parameter(choice.failure);
+      // No zone of the subnets can take the task now: RunTask reports it as a failure.
+      failures.push_back({{"reason", choice.failure}});
+      continue;
+    }
+    const std::string subnet = *choice.subnet;
+    launch.subnet_id = subnet;
     launch.launch_type = "FARGATE";
     launch.capacity_provider.clear();
     if (placement.launch_type.empty()) {
@@ -89,10 +96,10 @@ json run_task(Call& c) {
     }
     std::string arn = create_task(env, scope, launch);
     const json* t = env.store.get(scope, kTaskKind, arn);
-    placed.push_back({t->value("availabilityZone", ""), *subnet});
+    placed.push_back({t->value("availabilityZone", ""), subnet});
     arns.push_back(arn);
   }
-  json out = {{"tasks", json::array()}, {"failures", json::array()}};
+  json out = {{"tasks", json::array()}, {"failures", failures}};
   for (auto& arn : arns) {
     drive_task(env, scope, arn);
     out["tasks"].push_back(task_view(*env.store.get(scope, kTaskKind, arn), true));
@@ -118,7 +125,7 @@ json stop_task_op(Call& c) {
   std::string reason = c.input.value("reason", "");
   if (reason.empty()) reason = "Task stopped by user";
   const std::string service = task->value("_service_arn", "");
-  stop_task(env, scope, arn, "UserInitiated", reason);
+  stop_task(env, scope, arn, kUserInitiated, reason);
   // The service scheduler replaces a task that stopped under it.
   if (!service.empty()) reconcile_service(env, scope, service);
   return {{"task", task_view(*env.store.get(scope, kTaskKind, arn), true)}};

@@ -962,8 +962,9 @@ TEST_F(EcsTest, TimedLifecycleWalksEveryStateWithTimestamps) {
     return ok("DescribeTasks", {{"cluster", kClusterArn}, {"tasks", {arn}}})["tasks"][0];
   };
   std::vector<std::string> seen{"PROVISIONING"};
-  for (int i = 0; i < 20; ++i) {
-    app_->advance_to(app_->env().clock.now() + 5'000);
+  // Sampled more often than the shortest state (ACTIVATING, 1-3 s in the realistic profile).
+  for (int i = 0; i < 200; ++i) {
+    app_->advance_to(app_->env().clock.now() + 500);
     std::string s = describe()["lastStatus"];
     if (s != seen.back()) seen.push_back(s);
   }
@@ -975,8 +976,8 @@ TEST_F(EcsTest, TimedLifecycleWalksEveryStateWithTimestamps) {
   EXPECT_LT(t["createdAt"].get<double>(), t["startedAt"].get<double>());
   ok("StopTask", {{"cluster", kClusterArn}, {"task", arn}});
   EXPECT_EQ(describe()["desiredStatus"], "STOPPED");
-  for (int i = 0; i < 100; ++i) {
-    app_->advance_to(app_->env().clock.now() + 1'000);
+  for (int i = 0; i < 200; ++i) {
+    app_->advance_to(app_->env().clock.now() + 500);
     std::string s = describe()["lastStatus"];
     if (s != seen.back()) seen.push_back(s);
   }
