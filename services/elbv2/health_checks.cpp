@@ -6,6 +6,7 @@
 // passed, so its result is applied then.
 //
 // Nothing here marks a target unhealthy because of a zone fault: the checks find out, as on AWS.
+#include <algorithm>
 #include <charconv>
 
 #include "emulator/sim/timeline.hpp"
@@ -71,18 +72,11 @@ struct Probe {
   sim::Millis delay_ms = 0;
 };
 
-std::string target_ip(const Env& env, const std::string& scope, const json& tg, const json& t) {
-  std::string id = t.value("Id", "");
-  if (tg.value("TargetType", "instance") != "instance") return id;
-  const json* inst = env.store.get(scope, "instance", id);
-  return inst ? inst->value("PrivateIpAddress", "") : "";
-}
-
 Probe probe_target(Env& env, const std::string& scope, const json& tg, const json& t) {
   Probe p;
-  std::string type = tg.value("TargetType", "instance");
+  const std::string& type = str(tg, "TargetType");
   sim::Millis timeout_ms = seconds(tg, "HealthCheckTimeoutSeconds", 5) * 1000;
-  bool tcp = tg.value("HealthCheckProtocol", "HTTP") == "TCP";
+  bool tcp = str(tg, "HealthCheckProtocol") == "TCP";
   auto failure = [&](CheckResult r, sim::Millis delay) {
     p.reported = true;
     p.result = r;
@@ -97,44 +91,46 @@ Probe probe_target(Env& env, const std::string& scope, const json& tg, const jso
   // The checks run from the load balancer's nodes; a node that cannot reach the outside (power
   // loss, network partition) does not report.
   std::string zone = target_zone(t);
-  std::vector<std::string> reporting;
+  bool faults = any_zone_fault(env);
+  bool reporting = false;
+  std::string from;
   if (auto it = tg.find("_lb_zones"); it != tg.end())
     for (auto& z : *it) {
-      const std::string& name = z.get_ref<const std::string&>();
-      if (sim::zones_connected(env, name, "")) reporting.push_back(name);
+      const std::string& node = z.get_ref<const std::string&>();
+      if (faults && !sim::zones_connected(env, node, "")) continue;
+      reporting = true;
+      if (faults && !sim::zones_connected(env, node, zone)) continue;
+      if (from.empty() || node == zone) from = node;  // the node in the target's own zone first
     }
-  if (reporting.empty()) return p;
-  std::string from;
-  for (auto& z : reporting) {
-    if (!sim::zones_connected(env, z, zone)) continue;
-    if (from.empty() || z == zone) from = z;  // the node in the target's own zone first
-  }
+  if (!reporting) return p;
   if (from.empty()) return timed_out();
 
   // No simulated runtime answers for Lambda functions or load balancers as targets: they pass.
   if (type == "lambda" || type == "alb") return failure(CheckResult::pass, 0);
 
   double latency_ms = 0;
-  if (from != zone && !zone.empty()) {
+  if (faults && from != zone && !zone.empty()) {
     Degradation d = degradation(env, zone);
     if (lost(env, d.loss_rate)) return failure(CheckResult::failed, 0);  // connection error
     latency_ms = d.latency_ms;
   }
   std::int64_t port = port_of(t).value_or(0);
-  std::string hc_port = tg.value("HealthCheckPort", "traffic-port");
-  if (hc_port != "traffic-port")
+  const std::string& hc_port = str(tg, "HealthCheckPort");
+  if (!hc_port.empty() && hc_port != "traffic-port")
     std::from_chars(hc_port.data(), hc_port.data() + hc_port.size(), port);
-  std::string path = tcp ? "/" : tg.value("HealthCheckPath", "/");
+  const std::string& hc_path = str(tg, "HealthCheckPath");
+  std::string path = tcp || hc_path.empty() ? "/" : hc_path;
   ecs::AppAnswer a =
       probe_app(env, scope, target_ip(env, scope, tg, t), static_cast<int>(port), from, path);
   if (a.kind == ecs::AppAnswer::Kind::refused) return failure(CheckResult::failed, 0);
   if (a.kind == ecs::AppAnswer::Kind::timeout || latency_ms >= static_cast<double>(timeout_ms))
     return timed_out();
   if (tcp) return failure(CheckResult::pass, 0);
-  const json& matcher = tg.value("Matcher", json::object());
   // gRPC matchers: the simulated application has no gRPC status; an answer passes.
-  if (matcher.contains("HttpCode") &&
-      !matcher_matches(matcher["HttpCode"].get<std::string>(), a.status)) {
+  auto matcher = tg.find("Matcher");
+  static const std::string kAny;
+  const std::string& codes = matcher == tg.end() ? kAny : str(*matcher, "HttpCode");
+  if (!codes.empty() && !matcher_matches(codes, a.status)) {
     failure(CheckResult::response_code_mismatch, 0);
     p.detail = std::to_string(a.status);
     return p;
@@ -149,6 +145,10 @@ void apply_result(Env& env, const std::string& scope, const std::string& tg_arn,
   auto i = locate(*view, ref);
   if (!i) return;
   const json& before = (*view)["_targets"][*i];
+  // The steady state: a healthy target passing, with no failure to reset.
+  if (result == CheckResult::pass && str(before, "_state") == health::kHealthy &&
+      before.value("_failures", 0) == 0)
+    return;
   health::CheckCounters c{before.value("_passes", 0), before.value("_failures", 0)};
   health::CheckCounters old = c;
   Status current = status_of(before);
@@ -201,6 +201,23 @@ void schedule_check(Env& env, const std::string& scope, const std::string& tg_ar
                         [&env, scope, tg_arn, ref] { run_check(env, scope, tg_arn, ref); });
 }
 
+// Registration completes: Elb.RegistrationInProgress -> Elb.InitialHealthChecking. The same
+// evaluation continues: no state change, no new token.
+void schedule_registration(Env& env, const std::string& scope, const std::string& tg_arn,
+                           const TargetRef& ref, sim::Millis at) {
+  env.clock.schedule_at(at, "elbv2 target registered", [&env, scope, tg_arn, ref] {
+    const json* view = env.store.get(scope, kTargetGroupKind, tg_arn);
+    if (!view) return;
+    auto i = locate(*view, ref);
+    if (!i) return;
+    json& t = (*env.store.get_mut(scope, kTargetGroupKind, tg_arn))["_targets"][*i];
+    Status s = health::on_registration_complete(status_of(t));
+    t["_reason"] = s.reason;
+    t["_description"] = s.description;
+    t.erase("_checking_at");
+  });
+}
+
 std::string timeline_resource(const json& tg, const json& t) {
   return tg.value("TargetGroupName", "") + "/" + target_label(t);
 }
@@ -220,6 +237,13 @@ std::string target_label(const json& t) {
   std::string s = t.value("Id", "");
   if (auto p = port_of(t)) s += ":" + std::to_string(*p);
   return s;
+}
+
+std::string target_ip(const Env& env, const std::string& scope, const json& tg, const json& t) {
+  const std::string& id = str(t, "Id");
+  if (tg.value("TargetType", "instance") != "instance") return id;
+  const json* inst = env.store.get(scope, "instance", id);
+  return inst ? inst->value("PrivateIpAddress", "") : "";
 }
 
 bool checked_state(const std::string& state) {
@@ -280,21 +304,21 @@ void start_health_checks(Env& env, const std::string& scope, const json& tg, jso
     target["_description"] = s.description;
   } else {
     target["_checking_at"] = now + registration;
-    env.clock.schedule_at(
-        now + registration, "elbv2 target registered", [&env, scope, tg_arn, ref] {
-          const json* view = env.store.get(scope, kTargetGroupKind, tg_arn);
-          if (!view) return;
-          auto i = locate(*view, ref);
-          if (!i) return;
-          json& t = (*env.store.get_mut(scope, kTargetGroupKind, tg_arn))["_targets"][*i];
-          // The same evaluation continues: no state change, no new token.
-          Status s = health::on_registration_complete(status_of(t));
-          t["_reason"] = s.reason;
-          t["_description"] = s.description;
-          t.erase("_checking_at");
-        });
+    schedule_registration(env, scope, tg_arn, ref, now + registration);
   }
   schedule_check(env, scope, tg_arn, ref, first);
+}
+
+void resume_health_checks(Env& env, const std::string& scope, const std::string& tg_arn,
+                          const json& target, std::size_t index) {
+  auto loop = target.find("_loop");
+  if (loop == target.end()) return;
+  TargetRef ref{target.value("Id", ""), port_of(target), loop->get<std::string>(), index};
+  sim::Millis now = env.clock.now();
+  if (auto at = target.find("_checking_at"); at != target.end() && at->get<sim::Millis>() > now)
+    schedule_registration(env, scope, tg_arn, ref, at->get<sim::Millis>());
+  schedule_check(env, scope, tg_arn, ref,
+                 std::max(now, target.value("_next_check", sim::Millis{0})));
 }
 
 void stop_health_checks(json& target) {

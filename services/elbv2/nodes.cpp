@@ -47,6 +47,7 @@ void node_deleted(Env& env, const json& lb, const json& node, const std::string&
 }
 
 void on_zone_changed(Env& env, const std::string& zone, const std::string&, const std::string& to) {
+  resume_simulation(env);
   std::string state = node_state(env, zone);
   std::string why = to == "up" ? "zone restored" : fault_reason(to);
   // Scopes come from a hash map: sort them so the timeline's order is the same on every run.
@@ -70,6 +71,11 @@ void on_zone_changed(Env& env, const std::string& zone, const std::string&, cons
       }
     }
   }
+}
+
+bool any_zone_fault(const Env& env) {
+  // A zone's document exists only while it has a fault.
+  return env.store.count(sim::zones_scope(env), "zone") > 0;
 }
 
 Degradation degradation(const Env& env, const std::string& zone) {

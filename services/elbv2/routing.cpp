@@ -19,7 +19,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
+#include <functional>
+#include <map>
 #include <regex>
 
 #include "emulator/sim/zones.hpp"
@@ -210,7 +211,7 @@ const json& choose_actions(const Env& env, const std::string& scope, const json&
   std::string listener_arn = listener.value("ListenerArn", "");
   std::vector<const json*> rules;
   for (auto& [a, r] : env.store.list(scope, kRuleKind))
-    if (r->value("_listener", "") == listener_arn) rules.push_back(r);
+    if (str(*r, "_listener") == listener_arn) rules.push_back(r);
   std::sort(rules.begin(), rules.end(),
             [](const json* a, const json* b) { return priority_of(*a) < priority_of(*b); });
   std::string host = host_without_port(req.host);
@@ -266,36 +267,56 @@ RouteResult& elb_error(RouteResult& r, int status, const std::string& reason) {
   return r;
 }
 
-std::string attribute(const json& doc, const attributes::Defs& defs, const std::string& key) {
-  auto it = doc.find("_attributes");
-  return attributes::value(defs, it == doc.end() ? json::object() : *it, key);
+// Attribute values: the modified one, else the default of the resource's attribute set. The sets
+// depend only on the resource's kind, so they are built once per kind (routing runs for every
+// request).
+const attributes::Defs& cached(std::map<std::string, attributes::Defs>& cache,
+                               const std::string& key,
+                               const std::function<attributes::Defs()>& make) {
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, make()).first;
+  return it->second;
+}
+
+std::string group_attribute(const json& tg, const std::string& key) {
+  static std::map<std::string, attributes::Defs> cache;
+  const std::string& protocol = str(tg, "Protocol");
+  const std::string& type = str(tg, "TargetType");
+  auto values = tg.find("_attributes");
+  if (values != tg.end())
+    if (auto v = values->find(key); v != values->end()) return v->get<std::string>();
+  static const json kNone = json::object();
+  return attributes::value(cached(cache, protocol + "|" + type,
+                                  [&] { return attributes::target_group(protocol, type); }),
+                           kNone, key);
+}
+
+std::string lb_attribute(const json& lb, const std::string& key) {
+  static std::map<std::string, attributes::Defs> cache;
+  std::string type = lb.value("Type", "application");
+  std::string scheme = lb.value("Scheme", "internet-facing");
+  std::string ip_type = lb.value("IpAddressType", "ipv4");
+  auto values = lb.find("_attributes");
+  if (values != lb.end())
+    if (auto v = values->find(key); v != values->end()) return v->get<std::string>();
+  static const json kNone = json::object();
+  return attributes::value(cached(cache, type + "|" + scheme + "|" + ip_type,
+                                  [&] { return attributes::load_balancer(type, scheme, ip_type); }),
+                           kNone, key);
 }
 
 // Whether a node may send the group's requests to targets in other zones.
 bool cross_zone(const json& lb, const json& tg) {
-  std::string v =
-      attribute(tg, attributes::target_group(tg.value("Protocol", ""), tg.value("TargetType", "")),
-                "load_balancing.cross_zone.enabled");
+  std::string v = group_attribute(tg, "load_balancing.cross_zone.enabled");
   if (v == "true" || v == "false") return v == "true";
-  return attribute(lb,
-                   attributes::load_balancer(lb.value("Type", "application"),
-                                             lb.value("Scheme", "internet-facing"),
-                                             lb.value("IpAddressType", "ipv4")),
-                   "load_balancing.cross_zone.enabled") == "true";
+  return lb_attribute(lb, "load_balancing.cross_zone.enabled") == "true";
 }
 
 bool routable_state(const json& t) {
-  const std::string& state = t.value("_state", "");
+  const std::string& state = str(t, "_state");
   if (state == health::kHealthy) return true;
   // A target whose group has health checks disabled (Lambda) is used as if healthy.
-  return state == health::kUnavailable && t.value("_reason", "") == health::kHealthCheckDisabled;
-}
-
-std::string target_ip(const Env& env, const std::string& scope, const json& tg, const json& t) {
-  std::string id = t.value("Id", "");
-  if (tg.value("TargetType", "instance") != "instance") return id;
-  const json* inst = env.store.get(scope, "instance", id);
-  return inst ? inst->value("PrivateIpAddress", "") : "";
+  return state == health::kUnavailable && str(t, "_reason") == health::kHealthCheckDisabled;
 }
 
 void forward_to_group(Env& env, const std::string& scope, const json& lb, const std::string& tg_arn,
@@ -314,10 +335,15 @@ void forward_to_group(Env& env, const std::string& scope, const json& lb, const 
   // In service: registered, not draining and in an enabled zone; with cross-zone load balancing
   // off, only the node's own zone.
   std::vector<const json*> serving, healthy;
-  const json& targets = (*tg)["_targets"];
+  static const json kNoTargets = json::array();
+  auto listed = tg->find("_targets");
+  const json& targets = listed != tg->end() && listed->is_array() ? *listed : kNoTargets;
   for (auto& t : targets) {
-    if (!checked_state(t.value("_state", "")) && !routable_state(t)) continue;
-    if (!all_zones && !target_zone(t).empty() && target_zone(t) != r.node_zone) continue;
+    if (!checked_state(str(t, "_state")) && !routable_state(t)) continue;
+    if (!all_zones) {
+      std::string zone = target_zone(t);
+      if (!zone.empty() && zone != r.node_zone) continue;
+    }
     serving.push_back(&t);
     if (routable_state(t)) healthy.push_back(&t);
   }
@@ -327,11 +353,10 @@ void forward_to_group(Env& env, const std::string& scope, const json& lb, const 
   }
   // Unhealthy state routing: below the minimum of healthy targets the group fails open and every
   // target in service gets requests (by default: when none is healthy).
-  auto defs = attributes::target_group(tg->value("Protocol", ""), tg->value("TargetType", ""));
-  std::string min_count = attribute(
-      *tg, defs, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count");
-  std::string min_pct = attribute(
-      *tg, defs, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage");
+  std::string min_count = group_attribute(
+      *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count");
+  std::string min_pct = group_attribute(
+      *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage");
   std::size_t count = 1;
   std::from_chars(min_count.data(), min_count.data() + min_count.size(), count);
   bool fail_open = healthy.size() < count;
@@ -350,12 +375,13 @@ void forward_to_group(Env& env, const std::string& scope, const json& lb, const 
   r.target_ip = target_ip(env, scope, *tg, t);
   r.target_port = static_cast<int>(t.value("Port", std::int64_t{0}));
   r.target_zone = target_zone(t);
-  if (!sim::zones_connected(env, r.node_zone, r.target_zone)) {
+  bool faults = any_zone_fault(env);
+  if (faults && !sim::zones_connected(env, r.node_zone, r.target_zone)) {
     r.latency_ms += kTargetConnectTimeoutMs;
     elb_error(r, 504, "connection to the target timed out");
     return;
   }
-  if (!r.target_zone.empty() && r.target_zone != r.node_zone) {
+  if (faults && !r.target_zone.empty() && r.target_zone != r.node_zone) {
     Degradation d = degradation(env, r.target_zone);
     if (lost(env, d.loss_rate)) {
       elb_error(r, 502, "connection to the target was lost");
@@ -375,11 +401,7 @@ void forward_to_group(Env& env, const std::string& scope, const json& lb, const 
       elb_error(r, 502, "the target refused the connection");
       return;
     case ecs::AppAnswer::Kind::timeout: {
-      std::string idle = attribute(lb,
-                                   attributes::load_balancer(lb.value("Type", "application"),
-                                                             lb.value("Scheme", "internet-facing"),
-                                                             lb.value("IpAddressType", "ipv4")),
-                                   "idle_timeout.timeout_seconds");
+      std::string idle = lb_attribute(lb, "idle_timeout.timeout_seconds");
       double seconds = 60;
       if (!idle.empty()) seconds = std::stod(idle);
       r.latency_ms += seconds * 1000;
@@ -396,6 +418,7 @@ bool active(const json& lb, sim::Millis now) {
 }  // namespace
 
 RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
+  resume_simulation(env);
   RouteResult r;
   r.kind = Kind::unreachable;
   const json* lb = find_load_balancer(env, scope, req.load_balancer_arn);
@@ -420,7 +443,7 @@ RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
   r.node_zone = zone;
   const json* node = nullptr;
   for (auto& n : (*lb)["_nodes"])
-    if (n.value("ZoneName", "") == zone) node = &n;
+    if (str(n, "ZoneName") == zone) node = &n;
   if (!node) {
     r.reason = "the load balancer has no node in " + zone;
     return r;
@@ -429,16 +452,18 @@ RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
     r.reason = "the load balancer node in " + zone + " is down";
     return r;
   }
-  Degradation d = degradation(env, zone);
-  if (lost(env, d.loss_rate)) {
-    r.reason = "the connection to the load balancer node was lost";
-    return r;
+  if (any_zone_fault(env)) {
+    Degradation d = degradation(env, zone);
+    if (lost(env, d.loss_rate)) {
+      r.reason = "the connection to the load balancer node was lost";
+      return r;
+    }
+    r.latency_ms += d.latency_ms;
   }
-  r.latency_ms += d.latency_ms;
 
   const json* listener = nullptr;
   for (auto& [a, l] : env.store.list(scope, kListenerKind))
-    if (l->value("LoadBalancerArn", "") == req.load_balancer_arn &&
+    if (str(*l, "LoadBalancerArn") == req.load_balancer_arn &&
         l->value("Port", std::int64_t{0}) == req.port)
       listener = l;
   if (!listener) {

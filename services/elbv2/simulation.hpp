@@ -17,6 +17,14 @@
 
 namespace zonesim::elbv2 {
 
+// A string member of a document without copying it ("" when absent): for the per-request and
+// per-check paths.
+inline const std::string& str(const json& doc, const char* key) {
+  static const std::string kEmpty;
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get_ref<const std::string&>() : kEmpty;
+}
+
 // ---- load balancer nodes ----
 
 // How long clients keep resolving a node that went down: the DNS record's TTL.
@@ -38,6 +46,9 @@ void node_deleted(Env& env, const json& lb, const json& node, const std::string&
 void on_zone_changed(Env& env, const std::string& zone, const std::string& from,
                      const std::string& to);
 
+// Whether any zone has a fault now (when none has, everything reaches everything: the per-check
+// and per-request paths skip the zone lookups).
+bool any_zone_fault(const Env& env);
 // Added latency and loss rate of traffic crossing into a degraded zone (zeros otherwise).
 struct Degradation {
   double latency_ms = 0;
@@ -79,10 +90,21 @@ void notify(Env& env, const HealthChanges& changes);
 void start_health_checks(Env& env, const std::string& scope, const json& tg, json& target);
 // The target left service (draining, unused, unavailable): its loop ends.
 void stop_health_checks(json& target);
+// Schedules the target's running loop again from its document (_next_check, _checking_at).
+void resume_health_checks(Env& env, const std::string& scope, const std::string& tg_arn,
+                          const json& target, std::size_t index);
+
+// Scheduled events are not persisted: the first call in a process re-arms, from the documents,
+// the health checks and the end of draining of every target (a server restarted on a state
+// file). Every entry point that schedules calls it first, so nothing is armed twice; App::reset
+// clears the flag together with the event queue.
+void resume_simulation(Env& env);
 // Whether the target's state is one whose health is being checked.
 bool checked_state(const std::string& state);
 // The zone a target is in for reachability: "" (outside the region) for targets in "all".
 std::string target_zone(const json& target);
+// The address the load balancer connects to: the IP target's id, an instance's private IP.
+std::string target_ip(const Env& env, const std::string& scope, const json& tg, const json& target);
 // "ip:port" (or the id alone for targets without a port).
 std::string target_label(const json& target);
 

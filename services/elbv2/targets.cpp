@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 #include <set>
@@ -118,6 +119,19 @@ void schedule(Env& env, const std::string& scope, const std::string& tg_arn, con
     if (!i || (*tg)["_targets"][*i].value("_token", "") != token) return;
     fn(env, *env.store.get_mut(scope, kTargetGroupKind, tg_arn), *i);
   });
+}
+
+// Draining ends: the target leaves the group.
+void schedule_removal(Env& env, const std::string& scope, const std::string& tg_arn,
+                      const json& target, std::int64_t at) {
+  schedule(env, scope, tg_arn, target, at, "elbv2 target deregistered",
+           [scope](Env& e, json& group, std::size_t k) {
+             HealthChanges removed;
+             target_removed(e, scope, group, group["_targets"][k], removed,
+                            "Deregistration delay elapsed");
+             group["_targets"].erase(k);
+             notify(e, removed);
+           });
 }
 
 // Applies a new health to the target: entering service starts its health checks (the first one
@@ -346,14 +360,7 @@ void deregister_targets(Env& env, const std::string& scope, const std::string& t
     transition(env, scope, tg, t, health::on_deregistered(), changes);
     std::int64_t until = env.clock.now() + delay;
     t["_until"] = until;
-    schedule(env, scope, tg_arn, t, until, "elbv2 target deregistered",
-             [scope](Env& e, json& group, std::size_t k) {
-               HealthChanges removed;
-               target_removed(e, scope, group, group["_targets"][k], removed,
-                              "Deregistration delay elapsed");
-               group["_targets"].erase(k);
-               notify(e, removed);
-             });
+    schedule_removal(env, scope, tg_arn, t, until);
   }
   notify(env, changes);
 }
@@ -463,8 +470,30 @@ void register_target_ops(Registry& r) {
   r.add("elbv2", "DescribeTargetHealth", describe_target_health);
 }
 
+void resume_simulation(Env& env) {
+  auto& resumed = env.volatile_counters["elbv2/resumed"];
+  if (resumed) return;
+  resumed = 1;
+  // Scopes come from a hash map: sorted, so events are scheduled in the same order every time.
+  auto scopes = env.store.scopes(kTargetGroupKind);
+  std::sort(scopes.begin(), scopes.end());
+  std::int64_t now = env.clock.now();
+  for (auto& scope : scopes)
+    for (auto& [tg_arn, tg] : env.store.list(scope, kTargetGroupKind)) {
+      auto targets = tg->find("_targets");
+      if (targets == tg->end() || !targets->is_array()) continue;
+      for (std::size_t i = 0; i < targets->size(); ++i) {
+        const json& t = (*targets)[i];
+        if (t.contains("_loop")) resume_health_checks(env, scope, tg_arn, t, i);
+        if (t.value("_state", "") == health::kDraining && t.contains("_until"))
+          schedule_removal(env, scope, tg_arn, t, std::max(now, t["_until"].get<std::int64_t>()));
+      }
+    }
+}
+
 void register_ip_target(Env& env, const std::string& scope, const std::string& target_group_arn,
                         const std::string& ip, int port) {
+  resume_simulation(env);
   if (!find_target_group(env, scope, target_group_arn))
     throw AwsError("TargetGroupNotFound", "Target groups '" + target_group_arn + "' not found");
   register_targets(env, scope, target_group_arn, json::array({{{"Id", ip}, {"Port", port}}}));
@@ -472,6 +501,7 @@ void register_ip_target(Env& env, const std::string& scope, const std::string& t
 
 void deregister_ip_target(Env& env, const std::string& scope, const std::string& target_group_arn,
                           const std::string& ip, int port) {
+  resume_simulation(env);
   // A task stopping after its target group was deleted has nothing left to deregister.
   if (!find_target_group(env, scope, target_group_arn)) return;
   deregister_targets(env, scope, target_group_arn, json::array({{{"Id", ip}, {"Port", port}}}));

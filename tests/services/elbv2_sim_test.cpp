@@ -4,7 +4,9 @@
 // production path asks ecs::app_answer). Network as in tests/support/seed.hpp: subnet a
 // (10.0.1.0/24) in eu-central-1a, subnet b (10.0.2.0/24) in eu-central-1b.
 #include <algorithm>
+#include <cstdio>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "services/elbv2/app_probe.hpp"
@@ -99,13 +101,15 @@ class Elbv2SimTest : public AppTest {
   void TearDown() override { elbv2::testing::set_app_answer_override({}); }
 
   // (Re)starts the region with a seed and a timing profile.
-  void start(std::uint64_t seed = 1, const std::string& timing = "instant") {
+  void start(std::uint64_t seed = 1, const std::string& timing = "instant",
+             const std::string& state = "", bool seed_network = true) {
     Config c;
     c.seed = seed;
     c.clock_mode = "manual";
     c.timing = timing;
-    app_ = std::make_unique<App>(c, "", kTestEpoch);
-    zonesim::testing::seed_network(*app_);
+    app_.reset();
+    app_ = std::make_unique<App>(c, state, kTestEpoch);
+    if (seed_network) zonesim::testing::seed_network(*app_);
     apps_ = FakeApps{};
     changes_.clear();
     elbv2::testing::set_app_answer_override(
@@ -917,6 +921,38 @@ TEST_F(Elbv2SimTest, SameSeedSameTimeline) {
   std::string b = run();
   EXPECT_EQ(a, b);
   EXPECT_NE(a.find("\"to\":\"unhealthy\""), std::string::npos);
+}
+
+TEST_F(Elbv2SimTest, ARestartedServerResumesChecksAndDraining) {
+  std::string path = ::testing::TempDir() + "elbv2_sim_restart.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  start(3, "instant", path);
+  stack();
+  ok("ModifyTargetGroupAttributes&TargetGroupArn=" + tg_ +
+     "&Attributes.member.1.Key=deregistration_delay.timeout_seconds&Attributes.member.1.Value=60");
+  register_target("10.0.1.10");
+  register_target("10.0.2.10");
+  at(100'000);
+  ASSERT_EQ(health("10.0.1.10"), "healthy");
+  ok("DeregisterTargets&TargetGroupArn=" + tg_ + "&Targets.member.1.Id=10.0.2.10");
+  std::int64_t next = next_check("10.0.1.10");
+
+  // The same state file, a new process: no events are pending until ELBv2 is used again.
+  start(3, "instant", path, false);
+  apps_.apps["10.0.1.10"].mode = "unhealthy";
+  EXPECT_EQ(app_->env().clock.pending(), 0u);
+  EXPECT_EQ(health("10.0.1.10"), "healthy");
+  at(next + 2 * kInterval);
+  EXPECT_EQ(health("10.0.1.10"),
+            "unhealthy Target.ResponseCodeMismatch (Health checks failed with these codes: [500])");
+  EXPECT_EQ(when("10.0.1.10", "unhealthy"), next + 2 * kInterval);
+  EXPECT_EQ(when("10.0.2.10", ""), 160'000);
+  // Checks are not armed twice.
+  std::size_t probes = apps_.probes_of("10.0.1.10");
+  at(next + 5 * kInterval);
+  EXPECT_EQ(apps_.probes_of("10.0.1.10"), probes + 3);
+  app_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
 TEST_F(Elbv2SimTest, EcsContractPathRecordsAndChecksToo) {
