@@ -5,9 +5,10 @@
 // Store documents (scope = account/region), keyed by ARN, each the value its Describe call returns
 // plus internal fields:
 //   elbv2-load-balancer  LoadBalancer + _attributes {key: value}, _tags, _nodes [{SubnetId,
-//                        NetworkInterfaceId, PrivateIpAddress}], _active_at, _capacity
+//                        NetworkInterfaceId, PrivateIpAddress, ZoneName, State, DownAt}],
+//                        _active_at, _capacity
 //   elbv2-target-group   TargetGroup (without LoadBalancerArns, which is derived) + _attributes,
-//                        _tags, _targets [target documents, see targets.cpp]
+//                        _tags, _targets [target documents, see targets.cpp], _lb_zones
 //   elbv2-listener       Listener + _attributes, _tags, _default_rule (RuleArn of the default rule)
 //   elbv2-rule           Rule (non-default rules) + _listener, _tags
 #include <cstdint>
@@ -38,7 +39,6 @@ inline constexpr int kDefaultPageSize = 400;
 
 // Durations under the `realistic` timing profile (AWS takes minutes to provision a load balancer).
 inline constexpr std::int64_t kRealisticProvisioningMs = 150'000;
-inline constexpr std::int64_t kRealisticRegistrationMs = 15'000;
 
 bool instant(const Env& env);
 

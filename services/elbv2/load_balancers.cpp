@@ -8,6 +8,7 @@
 #include "services/ec2/network.hpp"
 #include "services/elbv2/attributes.hpp"
 #include "services/elbv2/common.hpp"
+#include "services/elbv2/simulation.hpp"
 
 namespace zonesim::elbv2 {
 
@@ -181,19 +182,30 @@ json zone_entry(const SubnetChoice& s, const Call& c) {
           {"LoadBalancerAddresses", addresses}};
 }
 
-// Creates the node of a load balancer in one subnet.
-json create_node(Call& c, const json& lb, const std::string& subnet_id) {
+// The network interface of a load balancer node in one subnet.
+json create_interface(Call& c, const json& lb, const std::string& subnet_id) {
   auto itf = ec2::create_interface(
       c.env, c.scope(), subnet_id, strings(lb.value("SecurityGroups", json::array())),
       node_description(lb), interface_type(lb.value("Type", "")), "amazon-elb");
   return {{"SubnetId", subnet_id},
           {"NetworkInterfaceId", itf.id},
-          {"PrivateIpAddress", itf.private_ip}};
+          {"PrivateIpAddress", itf.private_ip},
+          {"ZoneName", itf.zone}};
+}
+
+// Creates the node of a load balancer in one subnet (recorded on the timeline).
+json create_node(Call& c, const json& lb, const std::string& subnet_id, const std::string& why) {
+  json node = create_interface(c, lb, subnet_id);
+  std::string zone = node["ZoneName"].get<std::string>();
+  node_created(c.env, lb, node, zone, why);
+  return node;
 }
 
 void delete_nodes(Call& c, json& lb) {
-  for (auto& n : lb.value("_nodes", json::array()))
+  for (auto& n : lb.value("_nodes", json::array())) {
     ec2::delete_interface(c.env, c.scope(), n.value("NetworkInterfaceId", ""));
+    node_deleted(c.env, lb, n, "load balancer deleted");
+  }
   lb["_nodes"] = json::array();
 }
 
@@ -348,7 +360,8 @@ json create_load_balancer(Call& c) {
   add_tags(doc, in.value("Tags", json::array()), "Load balancer");
 
   json nodes = json::array();
-  for (auto& s : subnets) nodes.push_back(create_node(c, doc, s.subnet.subnet_id));
+  for (auto& s : subnets)
+    nodes.push_back(create_node(c, doc, s.subnet.subnet_id, "load balancer created"));
   doc["_nodes"] = nodes;
 
   if (instant(c.env)) {
@@ -487,7 +500,11 @@ json set_security_groups(Call& c) {
   json nodes = json::array();
   for (auto& n : lb.value("_nodes", json::array())) {
     ec2::delete_interface(c.env, c.scope(), n.value("NetworkInterfaceId", ""));
-    nodes.push_back(create_node(c, lb, n.value("SubnetId", "")));
+    json node = create_interface(c, lb, n.value("SubnetId", ""));
+    // The same node on a new interface: its state and DNS presence carry over.
+    for (const char* k : {"State", "DownAt"})
+      if (n.contains(k)) node[k] = n[k];
+    nodes.push_back(node);
   }
   lb["_nodes"] = nodes;
   return out;
@@ -535,11 +552,13 @@ json set_subnets(Call& c) {
       have.insert(sid);
     } else {
       ec2::delete_interface(c.env, c.scope(), n.value("NetworkInterfaceId", ""));
+      node_deleted(c.env, lb, n, "subnet removed");
     }
   }
   lb["AvailabilityZones"] = zones;
   for (auto& s : subnets)
-    if (!have.count(s.subnet.subnet_id)) nodes.push_back(create_node(c, lb, s.subnet.subnet_id));
+    if (!have.count(s.subnet.subnet_id))
+      nodes.push_back(create_node(c, lb, s.subnet.subnet_id, "subnet added"));
   lb["_nodes"] = nodes;
   json out = {{"AvailabilityZones", zones}, {"IpAddressType", lb["IpAddressType"]}};
   if (lb.contains("EnablePrefixForIpv6SourceNat"))

@@ -4,6 +4,7 @@
 // target (round robin over healthy targets, fail-open when none is healthy) and the target's app
 // answers (ecs::app_answer) — or the ALB answers an error itself.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emulator/core/env.hpp"
@@ -12,12 +13,14 @@ namespace zonesim::elbv2 {
 
 struct RouteRequest {
   std::string load_balancer_arn;
-  int port = 80;              // listener port
-  std::string host;           // Host header
+  int port = 80;     // listener port
+  std::string host;  // Host header
   std::string path = "/";
   std::string method = "GET";
-  std::string query;          // raw query string
-  std::string node_zone;      // the ALB node the client reached; "" = pick one as DNS would
+  std::string query;      // raw query string
+  std::string node_zone;  // the ALB node the client reached; "" = pick one as DNS would
+  std::vector<std::pair<std::string, std::string>> headers;  // other headers (http-header rules)
+  std::string source_ip;  // the client's address (source-ip rules); "" matches no source-ip rule
 };
 
 struct RouteResult {
@@ -36,6 +39,7 @@ struct RouteResult {
   int target_port = 0;
   std::string content_type, body, location;
   double latency_ms = 0;  // time to answer (timeouts count in full)
+  std::string rule_arn;   // the rule whose actions ran (the listener's default rule included)
 };
 
 RouteResult route(Env& env, const std::string& scope, const RouteRequest& req);

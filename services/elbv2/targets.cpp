@@ -11,17 +11,22 @@
 //                  state it was scheduled from (and never to a registration a rolled-back request
 //                  made)
 //   _until         end of draining
-//   _checking_at, _healthy_at   the initial checks' stand-in schedule (realistic profile)
+//   _checking_at   when registration completes (Elb.RegistrationInProgress ->
+//                  Elb.InitialHealthChecking) under a profile where it takes time
+//   _registered_at when it was registered
+//   _loop, _next_check, _passes, _failures   its health checks (health_checks.cpp)
 #include "services/elbv2/targets.hpp"
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 #include <set>
 
 #include "services/elbv2/attributes.hpp"
 #include "services/elbv2/common.hpp"
+#include "services/elbv2/simulation.hpp"
 #include "services/elbv2/target_health.hpp"
 
 namespace zonesim::elbv2 {
@@ -75,20 +80,6 @@ std::vector<std::string> vpc_cidrs(const Env& env, const std::string& scope,
 
 // ---- target documents ----
 
-Status status_of(const json& t) {
-  return {t.value("_state", ""), t.value("_reason", ""), t.value("_description", "")};
-}
-
-void set_status(Env& env, json& t, const Status& s) {
-  t["_state"] = s.state;
-  t["_reason"] = s.reason;
-  t["_description"] = s.description;
-  t["_token"] = env.rng.hex(12);
-  t.erase("_until");
-  t.erase("_checking_at");
-  t.erase("_healthy_at");
-}
-
 std::optional<std::int64_t> port_of(const json& t) {
   if (!t.contains("Port")) return std::nullopt;
   return t["Port"].get<std::int64_t>();
@@ -109,9 +100,6 @@ std::optional<Status> settled(const json& t, std::int64_t now) {
   if (s.state == health::kDraining && t.contains("_until") &&
       t["_until"].get<std::int64_t>() <= now)
     return std::nullopt;
-  if (s.state == health::kInitial && t.contains("_healthy_at") &&
-      t["_healthy_at"].get<std::int64_t>() <= now)
-    return health::healthy();
   if (t.contains("_checking_at") && t["_checking_at"].get<std::int64_t>() <= now)
     s = health::on_registration_complete(s);
   return s;
@@ -133,57 +121,30 @@ void schedule(Env& env, const std::string& scope, const std::string& tg_arn, con
   });
 }
 
-std::string target_label(const json& t) {
-  std::string s = t.value("Id", "");
-  if (t.contains("Port")) s += ":" + std::to_string(t["Port"].get<std::int64_t>());
-  return s;
-}
-
-struct CheckSettings {
-  std::int64_t interval_s = 30;
-  std::int64_t healthy_threshold = 5;
-};
-
-CheckSettings check_settings(const json& tg) {
-  return {tg.value("HealthCheckIntervalSeconds", std::int64_t{30}),
-          tg.value("HealthyThresholdCount", std::int64_t{5})};
-}
-
-// Stand-in for the health checker until target health checks are simulated: a target entering
-// service passes its initial checks - at once under the instant profile; under `realistic` its
-// registration completes after kRealisticRegistrationMs and it turns healthy after
-// HealthyThresholdCount check intervals. The simulated health checks replace this function.
-void start_initial_health_checks(Env& env, const std::string& scope, const std::string& tg_arn,
-                                 const CheckSettings& checks, json& target) {
-  if (instant(env)) {
-    set_status(env, target, health::healthy());
-    return;
-  }
-  std::int64_t checking_at = env.clock.now() + kRealisticRegistrationMs;
-  std::int64_t healthy_at = checking_at + checks.interval_s * 1000 * checks.healthy_threshold;
-  target["_checking_at"] = checking_at;
-  target["_healthy_at"] = healthy_at;
-  std::string label = target_label(target);
-  schedule(env, scope, tg_arn, target, checking_at, "elbv2 target registered: " + label,
-           [](Env&, json& tg, std::size_t i) {
-             json& t = tg["_targets"][i];
-             // Same evaluation continues: the token (and the pending healthy event) stay.
-             Status s = health::on_registration_complete(status_of(t));
-             t["_state"] = s.state;
-             t["_reason"] = s.reason;
-             t["_description"] = s.description;
+// Draining ends: the target leaves the group.
+void schedule_removal(Env& env, const std::string& scope, const std::string& tg_arn,
+                      const json& target, std::int64_t at) {
+  schedule(env, scope, tg_arn, target, at, "elbv2 target deregistered",
+           [scope](Env& e, json& group, std::size_t k) {
+             HealthChanges removed;
+             target_removed(e, scope, group, group["_targets"][k], removed,
+                            "Deregistration delay elapsed");
+             group["_targets"].erase(k);
+             notify(e, removed);
            });
-  schedule(
-      env, scope, tg_arn, target, healthy_at, "elbv2 target healthy: " + label,
-      [](Env& e, json& tg, std::size_t i) { set_status(e, tg["_targets"][i], health::healthy()); });
 }
 
-void transition(Env& env, const std::string& scope, const std::string& tg_arn,
-                const CheckSettings& checks, json& target, const Status& next) {
-  if (next == status_of(target)) return;
-  set_status(env, target, next);
+// Applies a new health to the target: entering service starts its health checks (the first one
+// after registration and a jitter, as on AWS: no target is healthy before it passed
+// HealthyThresholdCount checks); leaving service stops them.
+void transition(Env& env, const std::string& scope, const json& tg, json& target,
+                const Status& next, HealthChanges& changes) {
+  if (target.contains("_state") && next == status_of(target)) return;
+  set_target_status(env, scope, tg, target, next, changes);
   if (next.state == health::kInitial && next.reason == health::kRegistrationInProgress)
-    start_initial_health_checks(env, scope, tg_arn, checks, target);
+    start_health_checks(env, scope, tg, target);
+  else if (!checked_state(next.state))
+    stop_health_checks(target);
 }
 
 // Which load balancers forward to the group, and the zones they have enabled.
@@ -201,6 +162,14 @@ Usage usage_of(const Env& env, const std::string& scope, const std::string& tg_a
         u.zones.insert(z.value("ZoneName", ""));
   }
   return u;
+}
+
+// Keeps the zones of the nodes that check the group's targets on the group, so that a health
+// check needs no search through listeners and rules.
+void remember_node_zones(json& tg, const Usage& u) {
+  json zones = json::array();
+  for (auto& z : u.zones) zones.push_back(z);
+  if (tg.value("_lb_zones", json()) != zones) tg["_lb_zones"] = std::move(zones);
 }
 
 health::Service service(const Usage& u, const std::string& zone) {
@@ -333,8 +302,9 @@ void register_targets(Env& env, const std::string& scope, const std::string& tg_
   if (!tg["_targets"].is_array()) tg["_targets"] = json::array();
   std::string type = tg.value("TargetType", "instance");
   bool checks_enabled = tg.value("HealthCheckEnabled", true);
-  CheckSettings checks = check_settings(tg);
   Usage usage = usage_of(env, scope, tg_arn);
+  remember_node_zones(tg, usage);
+  HealthChanges changes;
   std::size_t index = 0;
   for (auto& td : targets) {
     ++index;
@@ -346,8 +316,8 @@ void register_targets(Env& env, const std::string& scope, const std::string& tg_
       // Registering a draining target again cancels its deregistration.
       auto current = settled(t, env.clock.now());
       if (current && current->state != health::kDraining) continue;
-      transition(env, scope, tg_arn, checks, t,
-                 health::on_registered(service(usage, zone), checks_enabled));
+      transition(env, scope, tg, t, health::on_registered(service(usage, zone), checks_enabled),
+                 changes);
       continue;
     }
     if ((type == "lambda" || type == "alb") && !tg["_targets"].empty())
@@ -361,9 +331,10 @@ void register_targets(Env& env, const std::string& scope, const std::string& tg_
     if (td.contains("AvailabilityZone")) t["AvailabilityZone"] = td["AvailabilityZone"];
     tg["_targets"].push_back(std::move(t));
     json& added = tg["_targets"].back();
-    transition(env, scope, tg_arn, checks, added,
-               health::on_registered(service(usage, zone), checks_enabled));
+    transition(env, scope, tg, added, health::on_registered(service(usage, zone), checks_enabled),
+               changes);
   }
+  notify(env, changes);
 }
 
 void deregister_targets(Env& env, const std::string& scope, const std::string& tg_arn,
@@ -373,6 +344,7 @@ void deregister_targets(Env& env, const std::string& scope, const std::string& t
   for (auto& td : targets) check_target(env, scope, view, td, ++index, false);
   json& tg = *env.store.get_mut(scope, kTargetGroupKind, tg_arn);
   std::int64_t delay = deregistration_delay_ms(tg);
+  HealthChanges changes;
   for (auto& td : targets) {
     auto i = index_of(tg, td.value("Id", ""), wanted_port(tg, td));
     if (!i) continue;  // deregistering a target that is not registered succeeds
@@ -380,15 +352,17 @@ void deregister_targets(Env& env, const std::string& scope, const std::string& t
     auto current = settled(t, env.clock.now());
     if (current && current->state == health::kDraining) continue;
     if (!current || !health::drains_on_deregistration(*current) || delay == 0) {
+      if (current) target_removed(env, scope, tg, t, changes, "Target deregistered");
       tg["_targets"].erase(*i);
       continue;
     }
-    set_status(env, t, health::on_deregistered());
+    // Draining targets get no health checks; new requests no longer reach them.
+    transition(env, scope, tg, t, health::on_deregistered(), changes);
     std::int64_t until = env.clock.now() + delay;
     t["_until"] = until;
-    schedule(env, scope, tg_arn, t, until, "elbv2 target deregistered: " + target_label(t),
-             [](Env&, json& group, std::size_t k) { group["_targets"].erase(k); });
+    schedule_removal(env, scope, tg_arn, t, until);
   }
+  notify(env, changes);
 }
 
 json health_description(const json& tg, const json& target, const Status& s,
@@ -479,13 +453,15 @@ void sync_target_group(Env& env, const std::string& scope, const std::string& tg
   json& tg = *env.store.get_mut(scope, kTargetGroupKind, tg_arn);
   if (!tg["_targets"].is_array()) return;
   bool checks_enabled = tg.value("HealthCheckEnabled", true);
-  CheckSettings checks = check_settings(tg);
   Usage usage = usage_of(env, scope, tg_arn);
+  remember_node_zones(tg, usage);
+  HealthChanges changes;
   for (auto& t : tg.at("_targets")) {
     Status next = health::on_service_changed(status_of(t), service(usage, t.value("_zone", "")),
                                              checks_enabled);
-    transition(env, scope, tg_arn, checks, t, next);
+    transition(env, scope, tg, t, next, changes);
   }
+  notify(env, changes);
 }
 
 void register_target_ops(Registry& r) {
@@ -494,8 +470,30 @@ void register_target_ops(Registry& r) {
   r.add("elbv2", "DescribeTargetHealth", describe_target_health);
 }
 
+void resume_simulation(Env& env) {
+  auto& resumed = env.volatile_counters["elbv2/resumed"];
+  if (resumed) return;
+  resumed = 1;
+  // Scopes come from a hash map: sorted, so events are scheduled in the same order every time.
+  auto scopes = env.store.scopes(kTargetGroupKind);
+  std::sort(scopes.begin(), scopes.end());
+  std::int64_t now = env.clock.now();
+  for (auto& scope : scopes)
+    for (auto& [tg_arn, tg] : env.store.list(scope, kTargetGroupKind)) {
+      auto targets = tg->find("_targets");
+      if (targets == tg->end() || !targets->is_array()) continue;
+      for (std::size_t i = 0; i < targets->size(); ++i) {
+        const json& t = (*targets)[i];
+        if (t.contains("_loop")) resume_health_checks(env, scope, tg_arn, t, i);
+        if (t.value("_state", "") == health::kDraining && t.contains("_until"))
+          schedule_removal(env, scope, tg_arn, t, std::max(now, t["_until"].get<std::int64_t>()));
+      }
+    }
+}
+
 void register_ip_target(Env& env, const std::string& scope, const std::string& target_group_arn,
                         const std::string& ip, int port) {
+  resume_simulation(env);
   if (!find_target_group(env, scope, target_group_arn))
     throw AwsError("TargetGroupNotFound", "Target groups '" + target_group_arn + "' not found");
   register_targets(env, scope, target_group_arn, json::array({{{"Id", ip}, {"Port", port}}}));
@@ -503,6 +501,7 @@ void register_ip_target(Env& env, const std::string& scope, const std::string& t
 
 void deregister_ip_target(Env& env, const std::string& scope, const std::string& target_group_arn,
                           const std::string& ip, int port) {
+  resume_simulation(env);
   // A task stopping after its target group was deleted has nothing left to deregister.
   if (!find_target_group(env, scope, target_group_arn)) return;
   deregister_targets(env, scope, target_group_arn, json::array({{{"Id", ip}, {"Port", port}}}));

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "services/elbv2/app_probe.hpp"
 #include "services/elbv2/target_health.hpp"
 #include "services/elbv2/targets.hpp"
 #include "tests/support/app_fixture.hpp"
@@ -32,7 +33,17 @@ class Elbv2Test : public AppTest {
   void SetUp() override {
     AppTest::SetUp();
     zonesim::testing::seed_network(*app_);
+    // Every target's application answers 200 (health checks pass); elbv2_sim_test.cpp varies it.
+    zonesim::elbv2::testing::set_app_answer_override([](const zonesim::Env&, const std::string&,
+                                                        const std::string&, int, const std::string&,
+                                                        const std::string&) {
+      zonesim::ecs::AppAnswer a;
+      a.kind = zonesim::ecs::AppAnswer::Kind::ok;
+      a.status = 200;
+      return a;
+    });
   }
+  void TearDown() override { zonesim::elbv2::testing::set_app_answer_override({}); }
 
   void use_timing(const std::string& timing) {
     Config c;
@@ -981,19 +992,31 @@ TEST_F(Elbv2Test, TargetsAreUnusedUntilAListenerForwardsThenHealthy) {
   EXPECT_EQ(xpath(r, "//TargetHealth/Description"),
             "Target group is not configured to receive traffic from the load balancer");
 
+  // A listener forwarding to the group starts the health checks: initial until HealthyThreshold
+  // (5 by default) checks 30 s apart have passed, the first one after a jitter below 30 s.
   std::string listener = create_listener(lb, tg);
+  r = health(tg);
+  EXPECT_EQ(xpath(r, "//TargetHealth/State"), "initial");
+  EXPECT_EQ(xpath(r, "//TargetHealth/Reason"), "Elb.InitialHealthChecking");
+  EXPECT_EQ(xpath(r, "//TargetHealth/Description"), "Initial health checks in progress");
+  app_->advance_to(kTestEpoch + 119'999);
+  EXPECT_EQ(xpath(health(tg), "//TargetHealth/State"), "initial");
+  app_->advance_to(kTestEpoch + 150'000);
   r = health(tg);
   EXPECT_EQ(xpath(r, "//TargetHealth/State"), "healthy");
   EXPECT_EQ(xpath(r, "//TargetHealth/Reason"), "");
   EXPECT_EQ(xpath(r, "//TargetHealth/Description"), "");
 
-  // Registered after the listener: healthy at once under the instant profile.
+  // Registered after the listener: the same, from its registration.
   ok("RegisterTargets&TargetGroupArn=" + tg +
      "&Targets.member.1.Id=10.0.2.10&Targets.member.1.Port=8080");
-  r = ok("DescribeTargetHealth&TargetGroupArn=" + tg +
-         "&Targets.member.1.Id=10.0.2.10&Targets.member.1.Port=8080");
-  EXPECT_EQ(xpath(r, "//TargetHealth/State"), "healthy");
+  std::string one = "DescribeTargetHealth&TargetGroupArn=" + tg +
+                    "&Targets.member.1.Id=10.0.2.10&Targets.member.1.Port=8080";
+  r = ok(one);
+  EXPECT_EQ(xpath(r, "//TargetHealth/State"), "initial");
   EXPECT_EQ(xpath(r, "//HealthCheckPort"), "8080");
+  app_->advance_to(kTestEpoch + 300'000);
+  EXPECT_EQ(xpath(ok(one), "//TargetHealth/State"), "healthy");
 
   // A target that is not registered.
   r = ok("DescribeTargetHealth&TargetGroupArn=" + tg + "&Targets.member.1.Id=10.0.1.99");
@@ -1017,14 +1040,15 @@ TEST_F(Elbv2Test, RealisticRegistrationGoesThroughInitialStates) {
   EXPECT_EQ(xpath(r, "//TargetHealth/State"), "initial");
   EXPECT_EQ(xpath(r, "//TargetHealth/Reason"), "Elb.RegistrationInProgress");
   EXPECT_EQ(xpath(r, "//TargetHealth/Description"), "Target registration is in progress");
-  app_->advance_to(kTestEpoch + 15'000);
+  // Registration takes 10-20 s; then three checks 10 s apart, the first after a jitter below 10 s.
+  app_->advance_to(kTestEpoch + 20'000);
   r = health(tg);
   EXPECT_EQ(xpath(r, "//TargetHealth/State"), "initial");
   EXPECT_EQ(xpath(r, "//TargetHealth/Reason"), "Elb.InitialHealthChecking");
   EXPECT_EQ(xpath(r, "//TargetHealth/Description"), "Initial health checks in progress");
-  app_->advance_to(kTestEpoch + 44'999);
+  app_->advance_to(kTestEpoch + 29'999);
   EXPECT_EQ(xpath(health(tg), "//TargetHealth/State"), "initial");
-  app_->advance_to(kTestEpoch + 45'000);  // 15 s registration + 3 checks x 10 s
+  app_->advance_to(kTestEpoch + 50'000);
   EXPECT_EQ(xpath(health(tg), "//TargetHealth/State"), "healthy");
   EXPECT_EQ(zonesim::elbv2::target_state(app_->env(), kScope, tg, "10.0.1.10", 80), "healthy");
 }
@@ -1057,7 +1081,8 @@ TEST_F(Elbv2Test, DeregisteredTargetsDrainForTheDeregistrationDelay) {
   // Registering a draining target again cancels its deregistration.
   ok("DeregisterTargets&TargetGroupArn=" + tg + "&Targets.member.1.Id=10.0.2.10");
   ok("RegisterTargets&TargetGroupArn=" + tg + "&Targets.member.1.Id=10.0.2.10");
-  app_->advance_to(kTestEpoch + 200'000);
+  EXPECT_EQ(xpath(health(tg), "//TargetHealth/State"), "initial");
+  app_->advance_to(kTestEpoch + 300'000);
   EXPECT_EQ(xpath(health(tg), "//TargetHealth/State"), "healthy");
 
   // A target the load balancer never used goes at once.
@@ -1119,10 +1144,13 @@ TEST_F(Elbv2Test, TargetsInZonesTheLoadBalancerDoesNotServeAreNotInUse) {
   EXPECT_EQ(
       xpath(ok("DescribeTargetHealth&TargetGroupArn=" + tg + "&Targets.member.1.Id=10.0.1.10"),
             "//TargetHealth/State"),
-      "healthy");
-  // Enabling the zone brings the target into service.
+      "initial");
+  // Enabling the zone brings the target into service: its checks start.
   ok("SetSubnets&LoadBalancerArn=" + nlb + "&Subnets.member.1=" + kSubnetA +
      "&Subnets.member.2=" + kSubnetD);
+  EXPECT_EQ(all(health(tg), "//TargetHealth/State"),
+            (std::vector<std::string>{"initial", "initial"}));
+  app_->advance_to(kTestEpoch + 300'000);
   EXPECT_EQ(all(health(tg), "//TargetHealth/State"),
             (std::vector<std::string>{"healthy", "healthy"}));
 }
@@ -1136,7 +1164,7 @@ TEST_F(Elbv2Test, EcsContractSharesTheRegistrationPath) {
   env.store.begin();
   elbv2::register_ip_target(env, kScope, tg, "10.0.1.20", 8080);
   env.store.commit();
-  EXPECT_EQ(elbv2::target_state(env, kScope, tg, "10.0.1.20", 8080), "healthy");
+  EXPECT_EQ(elbv2::target_state(env, kScope, tg, "10.0.1.20", 8080), "initial");
   EXPECT_EQ(elbv2::target_state(env, kScope, tg, "10.0.1.20", 80), std::nullopt);
   EXPECT_EQ(xpath(health(tg), "//Target/Port"), "8080");
 
