@@ -2,15 +2,20 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "emulator/app/app.hpp"
 #include "emulator/cli/client.hpp"
 #include "emulator/control/coverage.hpp"
+#include "emulator/drill/report.hpp"
 #include "emulator/http/server.hpp"
 #include "emulator/protocol/codec.hpp"
 #include "emulator/sim/realtime.hpp"
@@ -137,6 +142,95 @@ int serve(const ServeOptions& o) {
   return 0;
 }
 
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+// Output files for several fixtures: out.json -> out.<fixture>.json when there is more than one.
+std::string per_fixture(const std::string& path, const std::string& name, bool many) {
+  if (!many || path.empty()) return path;
+  auto dot = path.rfind('.');
+  return dot == std::string::npos ? path + "." + name
+                                  : path.substr(0, dot) + "." + name + path.substr(dot);
+}
+
+struct DrillOptions {
+  std::vector<std::string> fixtures;
+  std::optional<std::uint64_t> seed;
+  std::string timeline, json_out, junit, report;
+};
+
+int drill_run(const DrillOptions& o) {
+  bool tty = isatty(fileno(stderr));
+  std::vector<zonesim::drill::DrillResult> results;
+  int exit_code = 0;
+  for (auto& path : o.fixtures) {
+    zonesim::drill::Fixture f;
+    try {
+      f = zonesim::drill::load_fixture(path);
+    } catch (const zonesim::drill::FixtureError& e) {
+      std::fprintf(stderr, "zonesim: bad fixture: %s\n", e.what());
+      return 2;
+    }
+    std::uint64_t seed = o.seed.value_or(f.seed);
+    std::printf("drill %s (seed %llu): %s\n", f.name.c_str(), static_cast<unsigned long long>(seed),
+                f.description.c_str());
+    std::fflush(stdout);
+    auto w0 = std::chrono::steady_clock::now();
+    zonesim::drill::DrillResult r;
+    try {
+      r = zonesim::drill::run_drill(f, seed, [&](double frac) {
+        if (tty)
+          std::fprintf(stderr, "\r  %3d%% of %.0f simulated minutes", static_cast<int>(frac * 100),
+                       f.duration / 60000.0);
+      });
+    } catch (const zonesim::drill::FixtureError& e) {
+      if (tty) std::fprintf(stderr, "\r");
+      std::fprintf(stderr, "zonesim: bad fixture: %s\n", e.what());
+      return 2;
+    }
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    if (tty) std::fprintf(stderr, "\r%40s\r", "");
+    for (auto& e : r.expectations) {
+      std::string measured = e.measured ? std::to_string(*e.measured) : "not measured";
+      if (e.measured) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.2f", *e.measured);
+        measured = buf;
+      }
+      std::printf("  %s  %-28s measured %s %s (expected %s)%s%s\n", e.passed ? "PASS" : "FAIL",
+                  e.name.c_str(), measured.c_str(), e.unit.c_str(), e.bound.c_str(),
+                  e.passed ? "" : ": ", e.passed ? "" : e.detail.c_str());
+    }
+    std::printf(
+        "  %s in %.2f s wall for %.0f simulated minutes. Reproduce: zonesim drill run %s --seed "
+        "%llu\n",
+        r.passed ? "PASSED" : "FAILED", wall, f.duration / 60000.0, path.c_str(),
+        static_cast<unsigned long long>(seed));
+    bool many = o.fixtures.size() > 1;
+    try {
+      if (!o.timeline.empty())
+        write_file(per_fixture(o.timeline, f.name, many), zonesim::drill::timeline_jsonl(r));
+      if (!o.json_out.empty()) {
+        auto j = zonesim::drill::to_json(r);
+        j["wall_seconds"] = wall;
+        write_file(per_fixture(o.json_out, f.name, many), j.dump(1) + "\n");
+      }
+      if (!o.report.empty())
+        write_file(per_fixture(o.report, f.name, many), zonesim::drill::html_report(r));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "zonesim: %s\n", e.what());
+      return 1;
+    }
+    if (!r.passed) exit_code = 1;
+    results.push_back(std::move(r));
+  }
+  if (!o.junit.empty()) write_file(o.junit, zonesim::drill::junit_xml(results));
+  return exit_code;
+}
+
 std::string default_endpoint() {
   for (const char* var : {"ZONESIM_ENDPOINT", "AWS_ENDPOINT_URL"})
     if (const char* v = std::getenv(var); v && *v) return v;
@@ -225,7 +319,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"realtime", "manual"}))
       ->capture_default_str();
   serve_cmd->add_option("--epoch", so.epoch, "Sim time at start, ISO 8601 (default: now)");
-  serve_cmd->add_option("--timing", so.timing, "Timing profile: instant, realistic, or a profile JSON file")
+  serve_cmd
+      ->add_option("--timing", so.timing,
+                   "Timing profile: instant, realistic, or a profile JSON file")
       ->capture_default_str();
   serve_cmd->add_option("--log-level", so.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
@@ -288,6 +384,34 @@ int main(int argc, char** argv) {
   tl_cmd->add_option("--since-ms", since_ms,
                      "Only events at or after this sim time (ms since epoch)");
 
+  auto* state_cmd =
+      cli.add_subcommand("state", "Export or import a state snapshot (the log of mutating calls)");
+  endpoint_opt(state_cmd);
+  state_cmd->require_subcommand(1);
+  std::string state_file;
+  auto* state_export = state_cmd->add_subcommand("export", "Write the running zonesim's snapshot");
+  state_export->add_option("-o,--output", state_file, "File (default: standard output)");
+  auto* state_import =
+      state_cmd->add_subcommand("import", "Reset the running zonesim and replay a snapshot");
+  state_import->add_option("file", state_file, "Snapshot file")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  auto* drill_cmd = cli.add_subcommand("drill", "Failover drills from fixture files");
+  drill_cmd->require_subcommand(1);
+  DrillOptions dopt;
+  std::uint64_t drill_seed = 0;
+  auto* drill_run_cmd = drill_cmd->add_subcommand(
+      "run", "Run drills in-process on the drill clock; exit 0 pass, 1 fail, 2 bad fixture");
+  drill_run_cmd->add_option("fixtures", dopt.fixtures, "Fixture files (YAML)")->required();
+  auto* seed_opt = drill_run_cmd->add_option("--seed", drill_seed, "Override the fixtures' seeds");
+  drill_run_cmd->add_option("--timeline", dopt.timeline, "Write the timeline as JSON lines");
+  drill_run_cmd->add_option("--json", dopt.json_out, "Write the full result as JSON");
+  drill_run_cmd->add_option("--junit", dopt.junit,
+                            "Write JUnit XML (one testcase per expectation)");
+  drill_run_cmd->add_option("--report", dopt.report,
+                            "Write a self-contained HTML report with the timeline picture");
+
   auto* reset_cmd =
       cli.add_subcommand("reset", "Empty a running zonesim (resources, timeline, faults)");
   endpoint_opt(reset_cmd);
@@ -338,6 +462,37 @@ int main(int argc, char** argv) {
   }
   if (tl_cmd->parsed()) return timeline(endpoint, since_ms, follow, tl_json);
   if (reset_cmd->parsed()) return control(endpoint, "POST", "/_zonesim/reset");
+  if (drill_run_cmd->parsed()) {
+    if (seed_opt->count()) dopt.seed = drill_seed;
+    return drill_run(dopt);
+  }
+  if (state_cmd->parsed()) {
+    try {
+      if (state_export->parsed()) {
+        auto r = zonesim::cli::http_call(endpoint, "GET", "/_zonesim/state");
+        if (r.status != 200) {
+          std::fprintf(stderr, "zonesim: %s\n", r.body.c_str());
+          return 1;
+        }
+        std::string pretty = zonesim::json::parse(r.body).dump(1) + "\n";
+        if (state_file.empty()) {
+          std::cout << pretty;
+        } else {
+          std::ofstream(state_file) << pretty;
+        }
+        return 0;
+      }
+      std::ifstream in(state_file);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto r = zonesim::cli::http_call(endpoint, "POST", "/_zonesim/state", ss.str());
+      std::cout << r.body << "\n";
+      return r.status == 200 ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "zonesim: %s\n", e.what());
+      return 1;
+    }
+  }
   if (cov_cmd->parsed()) {
     zonesim::Registry r;
     zonesim::register_all(r);

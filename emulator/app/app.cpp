@@ -93,6 +93,7 @@ void App::reset() {
   env_->store.begin();
   env_->store.clear();
   env_->store.clear_timeline();
+  env_->store.clear_calls();
   env_->clock.clear();
   env_->volatile_counters.clear();
   persist_runtime_state();
@@ -267,6 +268,7 @@ http::Response App::handle_aws(const http::Request& req) {
                      : protocol::parse_query_input(*model, *op, params);
     json output = (*handler)(call);
     auto enc = protocol::serialize_output(*model, *op, output, request_id);
+    log_call(call.service, call.operation, call.account, call.region, call.input, output);
     if (env_->store.dirty()) persist_runtime_state();
     env_->store.commit();
     resp.status = enc.status;

@@ -29,6 +29,16 @@ class App {
   // Back to an empty region: no resources, no timeline, no pending events, zones up.
   void reset();
 
+  // Runs one operation with an already-parsed input, as a request would (one transaction; the
+  // call is logged if it mutates). Throws AwsError.
+  json invoke(const std::string& service, const std::string& operation, const std::string& account,
+              const std::string& region, const json& input);
+  // State snapshots (emulator/app/state.cpp): the log of mutating calls, and its replay into an
+  // empty region with ids remapped (the replay creates fresh ids from this run's RNG).
+  json export_state() const;
+  // Resets, then replays; returns {"calls": n}. Throws AwsError naming the call that failed.
+  json import_state(const json& snapshot);
+
   Env& env() { return *env_; }
   const Registry& registry() const { return registry_; }
   // Calls to operations that exist in AWS's model but that zonesim does not serve.
@@ -38,6 +48,9 @@ class App {
   http::Response handle_aws(const http::Request& req);
   http::Response handle_control(const http::Request& req);
   void persist_runtime_state();
+  void log_call(const std::string& service, const std::string& operation,
+                const std::string& account, const std::string& region, const json& input,
+                const json& output);
 
   std::unique_ptr<Env> env_;
   Registry registry_;

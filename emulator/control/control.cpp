@@ -171,6 +171,13 @@ http::Response App::handle_control(const http::Request& req) {
           throw AwsError("InvalidRequest", "limit must be 1.." + std::to_string(kMaxTimelinePage));
       }
       r = json_response(200, json{{"events", env_->store.timeline(since, after, limit)}});
+    } else if (path == "/_zonesim/state" && m == "GET") {
+      r = json_response(200, export_state());
+    } else if (path == "/_zonesim/state" && m == "POST") {
+      json body = json::parse(req.body, nullptr, false);
+      if (body.is_discarded())
+        throw AwsError("InvalidSnapshot", "the body must be a JSON snapshot");
+      r = json_response(200, import_state(body));
     } else if (path == "/_zonesim/reset" && m == "POST") {
       reset();
       r = json_response(200, json{{"status", "reset"}, {"clock", clock_json(*env_)}});

@@ -40,7 +40,9 @@ Store::Store(const std::string& path) {
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS timeline(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
       " t_ms INTEGER NOT NULL, body TEXT NOT NULL);"
-      "CREATE INDEX IF NOT EXISTS timeline_t ON timeline(t_ms);");
+      "CREATE INDEX IF NOT EXISTS timeline_t ON timeline(t_ms);"
+      "CREATE TABLE IF NOT EXISTS calls(seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT "
+      "NULL);");
   load();
 }
 
@@ -192,7 +194,8 @@ void Store::begin() {
 
 void Store::commit() {
   if (!in_tx_) throw std::logic_error("store: commit without begin");
-  if (journal_.empty() && meta_before_.empty() && pending_timeline_.empty()) {
+  if (journal_.empty() && meta_before_.empty() && pending_timeline_.empty() &&
+      pending_calls_.empty()) {
     in_tx_ = false;
     return;
   }
@@ -235,6 +238,12 @@ void Store::commit() {
       tl.text(2, body);
       if (sqlite3_step(tl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
     }
+    Stmt cl(db_, "INSERT INTO calls(body) VALUES(?)");
+    for (auto& body : pending_calls_) {
+      sqlite3_reset(cl.s);
+      cl.text(1, body);
+      if (sqlite3_step(cl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+    }
     exec("COMMIT");
   } catch (const std::exception& e) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -245,7 +254,26 @@ void Store::commit() {
   touched_.clear();
   meta_before_.clear();
   pending_timeline_.clear();
+  pending_calls_.clear();
   in_tx_ = false;
+}
+
+void Store::append_call(const json& call) {
+  if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  pending_calls_.push_back(call.dump());
+}
+
+std::vector<json> Store::calls() const {
+  std::vector<json> out;
+  Stmt q(db_, "SELECT body FROM calls ORDER BY seq");
+  while (sqlite3_step(q.s) == SQLITE_ROW)
+    out.push_back(json::parse(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0))));
+  return out;
+}
+
+void Store::clear_calls() {
+  pending_calls_.clear();
+  exec("DELETE FROM calls");
 }
 
 void Store::append_timeline(std::int64_t t_ms, const json& event) {
@@ -291,6 +319,7 @@ void Store::rollback() {
   touched_.clear();
   meta_before_.clear();
   pending_timeline_.clear();
+  pending_calls_.clear();
   in_tx_ = false;
 }
 

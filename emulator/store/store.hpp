@@ -50,6 +50,13 @@ class Store {
                              std::size_t limit) const;
   void clear_timeline();
 
+  // The call log: every successful mutating API call (service, operation, input, output), in
+  // order, committed with its transaction. A state snapshot is this log (see
+  // emulator/app/state.cpp).
+  void append_call(const json& call);
+  std::vector<json> calls() const;
+  void clear_calls();
+
   // Transactions: begin() ... commit() or rollback(). Nested begin() is an error.
   void begin();
   void commit();  // throws std::runtime_error if SQLite cannot write (state rolled back)
@@ -85,6 +92,7 @@ class Store {
   std::set<std::pair<std::string, std::string>> touched_;
   std::map<std::string, std::optional<std::string>> meta_before_;
   std::vector<std::pair<std::int64_t, std::string>> pending_timeline_;
+  std::vector<std::string> pending_calls_;
 };
 
 }  // namespace zonesim::store

@@ -69,3 +69,36 @@ TEST_F(AppTest, ControlHealth) {
   EXPECT_EQ(j["status"], "ok");
   EXPECT_EQ(j["zones"], zonesim::json({"eu-central-1a", "eu-central-1b"}));
 }
+
+TEST_F(AppTest, SnapshotReplaysWithFreshIdsAndMaskedSecrets) {
+  auto vpc =
+      xpath(query("ec2", "Action=CreateVpc&CidrBlock=10.0.0.0%2F16&Version=2016-11-15"), "//vpcId");
+  auto sub = query(
+      "ec2", "Action=CreateSubnet&VpcId=" + vpc +
+                 "&CidrBlock=10.0.1.0%2F24&AvailabilityZone=eu-central-1a&Version=2016-11-15");
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  query("ec2", "Action=DescribeVpcs&Version=2016-11-15");  // reads are not logged
+  zonesim::json snap = app_->export_state();
+  ASSERT_EQ(snap["calls"].size(), 2u);
+  EXPECT_EQ(snap["calls"][0]["operation"], "CreateVpc");
+
+  reset("", 99);  // another seed: other ids
+  auto r = app_->import_state(snap);
+  EXPECT_EQ(r["calls"], 2);
+  auto vpcs = query("ec2", "Action=DescribeVpcs&Version=2016-11-15");
+  std::string new_vpc = xpath(vpcs, "//vpcSet/item/vpcId");
+  EXPECT_NE(new_vpc, vpc);
+  // The subnet was created in the replayed VPC (its id was substituted).
+  EXPECT_EQ(
+      xpath(query("ec2", "Action=DescribeSubnets&Version=2016-11-15"), "//subnetSet/item/vpcId"),
+      new_vpc);
+
+  zonesim::json bad = snap;
+  bad["calls"][1]["input"]["VpcId"] = "vpc-00000000000000000";
+  try {
+    app_->import_state(bad);
+    FAIL();
+  } catch (const zonesim::AwsError& e) {
+    EXPECT_NE(e.message().find("call 2 (ec2:CreateSubnet)"), std::string::npos) << e.message();
+  }
+}

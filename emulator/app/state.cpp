@@ -1,0 +1,162 @@
+// State snapshots as call logs. Every successful mutating call is logged with its parsed input
+// and its output; a snapshot is that log. Importing replays it in order into an empty region:
+// the handlers create fresh ids, so each replayed output is matched against the logged one and
+// every id/ARN/address that differs is substituted into the later calls' inputs. Replaying (rather
+// than loading documents) re-creates every pending simulation event exactly as a live run would,
+// under this run's seed and timing profile.
+#include <algorithm>
+#include <regex>
+
+#include "emulator/app/app.hpp"
+#include "emulator/protocol/model.hpp"
+
+namespace zonesim {
+
+namespace {
+
+constexpr int kSnapshotVersion = 1;
+constexpr const char* kMasked = "********";
+
+bool is_read_only(const std::string& op) {
+  for (const char* prefix : {"Describe", "List", "Get", "Filter"})
+    if (op.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+// Secrets never leave the process: passwords and secret values are masked in the log.
+void mask_secrets(json& v) {
+  if (v.is_object()) {
+    for (auto& [k, child] : v.items()) {
+      if (child.is_string() &&
+          (k.find("Password") != std::string::npos || k.find("Secret") != std::string::npos))
+        child = kMasked;
+      else
+        mask_secrets(child);
+    }
+  } else if (v.is_array()) {
+    for (auto& child : v) mask_secrets(child);
+  }
+}
+
+// Pairs of strings that differ between the logged and the replayed output, leaf by leaf.
+void collect_renames(const json& logged, const json& replayed,
+                     std::vector<std::pair<std::string, std::string>>& out) {
+  if (logged.is_object() && replayed.is_object()) {
+    for (auto& [k, v] : logged.items())
+      if (replayed.contains(k)) collect_renames(v, replayed[k], out);
+  } else if (logged.is_array() && replayed.is_array()) {
+    for (std::size_t i = 0; i < std::min(logged.size(), replayed.size()); ++i)
+      collect_renames(logged[i], replayed[i], out);
+  } else if (logged.is_string() && replayed.is_string()) {
+    const auto& a = logged.get_ref<const std::string&>();
+    const auto& b = replayed.get_ref<const std::string&>();
+    // Short strings (states, small numbers as text) are not identifiers worth substituting.
+    if (a != b && a.size() >= 8) out.emplace_back(a, b);
+  }
+}
+
+void substitute(json& v, const std::vector<std::pair<std::string, std::string>>& renames) {
+  if (v.is_object()) {
+    for (auto& [k, child] : v.items()) substitute(child, renames);
+  } else if (v.is_array()) {
+    for (auto& child : v) substitute(child, renames);
+  } else if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    for (auto& [from, to] : renames) {
+      for (std::size_t pos = s.find(from); pos != std::string::npos;
+           pos = s.find(from, pos + to.size()))
+        s.replace(pos, from.size(), to);
+    }
+    v = s;
+  }
+}
+
+}  // namespace
+
+void App::log_call(const std::string& service, const std::string& operation,
+                   const std::string& account, const std::string& region, const json& input,
+                   const json& output) {
+  if (is_read_only(operation)) return;
+  json in = input;
+  mask_secrets(in);
+  json out = output;
+  mask_secrets(out);
+  env_->store.append_call({{"service", service},
+                           {"operation", operation},
+                           {"account", account},
+                           {"region", region},
+                           {"t_ms", env_->clock.now()},
+                           {"input", in},
+                           {"output", out}});
+}
+
+json App::invoke(const std::string& service, const std::string& operation,
+                 const std::string& account, const std::string& region, const json& input) {
+  const Handler* handler = registry_.find(service, operation);
+  if (!handler)
+    throw AwsError("NotImplemented", "zonesim does not implement " + service + ":" + operation, 501,
+                   false);
+  Call call{*env_, service, operation, account, region, env_->rng.uuid(), input, ""};
+  env_->store.begin();
+  try {
+    json output = (*handler)(call);
+    log_call(service, operation, account, region, input, output);
+    persist_runtime_state();
+    env_->store.commit();
+    return output;
+  } catch (...) {
+    if (env_->store.in_transaction()) env_->store.rollback();
+    throw;
+  }
+}
+
+json App::export_state() const {
+  return json{{"zonesim_state", kSnapshotVersion},
+              {"region", env_->config.region},
+              {"zones", env_->config.zones_or_default()},
+              {"calls", env_->store.calls()}};
+}
+
+json App::import_state(const json& snapshot) {
+  if (!snapshot.is_object() || snapshot.value("zonesim_state", 0) != kSnapshotVersion ||
+      !snapshot.contains("calls") || !snapshot["calls"].is_array())
+    throw AwsError("InvalidSnapshot", "not a zonesim state snapshot (version " +
+                                          std::to_string(kSnapshotVersion) + ")");
+  if (snapshot.value("region", env_->config.region) != env_->config.region)
+    throw AwsError("InvalidSnapshot", "the snapshot is of region " +
+                                          snapshot["region"].get<std::string>() +
+                                          ", this zonesim serves " + env_->config.region);
+  reset();
+  std::vector<std::pair<std::string, std::string>> renames;
+  std::size_t index = 0;
+  for (const json& c : snapshot["calls"]) {
+    ++index;
+    if (!c.is_object() || !c.contains("service") || !c.contains("operation") ||
+        !c.contains("input"))
+      throw AwsError("InvalidSnapshot", "call " + std::to_string(index) + " is malformed");
+    json input = c["input"];
+    substitute(input, renames);
+    json output;
+    try {
+      output =
+          invoke(c["service"], c["operation"], c.value("account", env_->config.default_account),
+                 c.value("region", env_->config.region), input);
+    } catch (const AwsError& e) {
+      throw AwsError("InvalidSnapshot", "replaying call " + std::to_string(index) + " (" +
+                                            c["service"].get<std::string>() + ":" +
+                                            c["operation"].get<std::string>() +
+                                            ") failed: " + e.code() + ": " + e.message());
+    }
+    std::vector<std::pair<std::string, std::string>> found;
+    collect_renames(c.value("output", json()), output, found);
+    // Longest first, so an ARN is replaced before the id it contains.
+    for (auto& r : found)
+      if (std::none_of(renames.begin(), renames.end(), [&](auto& x) { return x.first == r.first; }))
+        renames.push_back(r);
+    std::stable_sort(renames.begin(), renames.end(),
+                     [](auto& a, auto& b) { return a.first.size() > b.first.size(); });
+  }
+  return json{{"calls", index}};
+}
+
+}  // namespace zonesim

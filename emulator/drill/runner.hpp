@@ -1,0 +1,46 @@
+#pragma once
+// The drill runner: a fixture, run in-process on its own manual clock as fast as the machine
+// allows — replay the starting state, warm up, then apply the faults at their times while
+// synthetic traffic goes through the ALB's routing function; finally evaluate the expectations.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emulator/drill/fixture.hpp"
+
+namespace zonesim::drill {
+
+struct Second {  // traffic outcomes in one simulated second after t0
+  std::uint32_t total = 0, ok = 0, elb_5xx = 0, target_5xx = 0, unreachable = 0, to_stopped = 0;
+  std::uint32_t writes = 0, writes_failed = 0;
+};
+
+struct ExpectationResult {
+  std::string name, type;
+  bool passed = false;
+  std::optional<double> measured;  // none: could not be measured (fails)
+  std::string unit;                // "%", "s", "writes", "tasks", "requests"
+  std::string bound;               // e.g. ">= 99.95 %"
+  std::string detail;              // how it was measured / why it failed
+  std::string note;
+};
+
+struct DrillResult {
+  Fixture fixture;
+  std::uint64_t seed = 0;
+  sim::Millis t0 = 0;  // end of the warmup (sim ms)
+  std::vector<json> timeline;
+  std::vector<Second> seconds;
+  std::vector<ExpectationResult> expectations;
+  std::uint64_t writes_acknowledged = 0, writes_lost = 0;
+  bool passed = false;
+};
+
+using Progress = std::function<void(double fraction)>;
+
+// Throws FixtureError when the fixture's state or names do not fit (exit code 2).
+DrillResult run_drill(const Fixture& fixture, std::optional<std::uint64_t> seed = std::nullopt,
+                      const Progress& progress = {});
+
+}  // namespace zonesim::drill
