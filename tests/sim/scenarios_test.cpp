@@ -82,8 +82,10 @@ TEST_F(SimScenario, StopTaskDrainsAndReplaces) {
   ASSERT_EQ(running.size(), 2u);
   for (auto& t : running) EXPECT_NE(t["taskArn"], victim["taskArn"]);
   std::string events;
-  for (auto& e : service(s)["events"]) events += e["message"].get<std::string>() + "\n";
+  json svc = service(s);
+  for (auto& e : svc["events"]) events += e["message"].get<std::string>() + "\n";
   EXPECT_NE(events.find("has started 1 tasks"), std::string::npos) << events;
+  EXPECT_NE(events.find("registered 1 targets"), std::string::npos) << events;
   EXPECT_NE(events.find("has reached a steady state"), std::string::npos) << events;
 }
 
@@ -118,8 +120,9 @@ TEST_F(SimScenario, PowerLossOfThePrimaryZone) {
   EXPECT_TRUE(zonesim::rds::database_reachable(app_->env(), scope, s.db_endpoint, other));
   EXPECT_TRUE(zonesim::rds::database_reachable(app_->env(), scope, s.db_endpoint + ":3306", other));
   auto c = zonesim::rds::write_counters(app_->env(), scope, "resilience-platform-db");
-  EXPECT_EQ(c.primary, 100u);
-  EXPECT_EQ(c.lost, 0u);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->primary, 100u);
+  EXPECT_EQ(c->lost, 0u);
 
   // After restore, new tasks may use the zone again and the standby is rebuilt there.
   ok_control("POST", "/_zonesim/zones/" + primary + "/restore");
@@ -146,8 +149,11 @@ TEST_F(SimScenario, NetworkPartitionIsNotPowerLoss) {
   ok_control("POST", "/_zonesim/zones/" + zone + "/fail", {{"kind", "network"}});
   advance(20);
   // Partitioned tasks keep running (a powered-off one would be unreachable AND dead).
-  for (auto& t : tasks(s))
-    if (t["availabilityZone"] == zone) EXPECT_EQ(t["lastStatus"], "RUNNING");
+  for (auto& t : tasks(s)) {
+    if (t["availabilityZone"] == zone) {
+      EXPECT_EQ(t["lastStatus"], "RUNNING");
+    }
+  }
   advance(600);
   // The ALB cannot reach them: unhealthy, replaced in the other zone.
   std::size_t healthy_other = 0;
