@@ -24,7 +24,17 @@ bool is_read_only(const std::string& op) {
 }
 
 // Secrets never leave the process: passwords and secret values are masked in the log.
+bool secret_name(std::string name) {
+  for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name.find("PASSWORD") != std::string::npos || name.find("SECRET") != std::string::npos;
+}
+
 void mask_secrets(json& v) {
+  if (v.is_object() && v.contains("name") && v.contains("value") && v["name"].is_string() &&
+      v["value"].is_string() && secret_name(v["name"].get<std::string>())) {
+    v["value"] = kMasked;  // container environment entries such as WORDPRESS_DB_PASSWORD
+    return;
+  }
   if (v.is_object()) {
     for (auto& [k, child] : v.items()) {
       if (child.is_string() &&
@@ -76,13 +86,16 @@ void substitute(json& v, const std::vector<std::pair<std::string, std::string>>&
 void App::log_call(const std::string& service, const std::string& operation,
                    const std::string& account, const std::string& region, const json& input,
                    const json& output) {
-  if (is_read_only(operation)) return;
+  // Reads are logged too: a client can only reference values it has seen in responses (an RDS
+  // endpoint appears in DescribeDBInstances, not in CreateDBInstance), so replaying the reads
+  // is what maps every such value to its replayed counterpart.
   json in = input;
   mask_secrets(in);
   json out = output;
   mask_secrets(out);
   env_->store.append_call({{"service", service},
                            {"operation", operation},
+                           {"read", is_read_only(operation)},
                            {"account", account},
                            {"region", region},
                            {"t_ms", env_->clock.now()},

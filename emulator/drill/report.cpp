@@ -159,7 +159,7 @@ std::string html_report(const DrillResult& r) {
     if (svc == "elbv2")
       return res.find("/node/") != std::string::npos ? "ALB node"
                                                      : "target " + res.substr(res.find('/') + 1);
-    if (svc == "rds") return "DB " + res;
+    if (svc == "rds") return "DB";
     return "";
   };
   struct Open {
@@ -224,7 +224,7 @@ std::string html_report(const DrillResult& r) {
       for (auto& s : segs) {
         if (s.to < start) continue;
         double x0 = x(s.from), x1 = std::max(x(s.to), x0 + 1);
-        if (s.state == "STOPPED" || s.state == "gone") continue;  // nothing to draw after the end
+        if (s.state.empty() || s.state == "STOPPED") continue;  // gone: nothing to draw
         body << "<rect x='" << num(x0) << "' y='" << y << "' width='" << num(x1 - x0)
              << "' height='14' fill='" << color(s.state) << "'><title>"
              << esc(key.second + ": " + s.state + " from " + num((s.from - r.t0) / 1000.0, 1) +

@@ -77,14 +77,15 @@ TEST_F(AppTest, SnapshotReplaysWithFreshIdsAndMaskedSecrets) {
       "ec2", "Action=CreateSubnet&VpcId=" + vpc +
                  "&CidrBlock=10.0.1.0%2F24&AvailabilityZone=eu-central-1a&Version=2016-11-15");
   ASSERT_EQ(sub.status, 200) << sub.body;
-  query("ec2", "Action=DescribeVpcs&Version=2016-11-15");  // reads are not logged
+  query("ec2", "Action=DescribeVpcs&Version=2016-11-15");  // reads are logged, marked as reads
   zonesim::json snap = app_->export_state();
-  ASSERT_EQ(snap["calls"].size(), 2u);
+  ASSERT_EQ(snap["calls"].size(), 3u);
   EXPECT_EQ(snap["calls"][0]["operation"], "CreateVpc");
+  EXPECT_EQ(snap["calls"][2]["read"], true);
 
   reset("", 99);  // another seed: other ids
   auto r = app_->import_state(snap);
-  EXPECT_EQ(r["calls"], 2);
+  EXPECT_EQ(r["calls"], 3);
   auto vpcs = query("ec2", "Action=DescribeVpcs&Version=2016-11-15");
   std::string new_vpc = xpath(vpcs, "//vpcSet/item/vpcId");
   EXPECT_NE(new_vpc, vpc);
