@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job (README): installs what is missing, builds, starts zonesim, applies the seed stack
-# with real Terraform, shows it through the AWS CLI, and leaves zonesim running (Ctrl-C stops it).
+# with real Terraform, shows it through the AWS CLI, runs a failover drill (report in
+# drill-report.html), and leaves zonesim running (Ctrl-C stops it).
 # Options: --port N (default 4566), --no-wait (stop zonesim at the end), --example DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,10 @@ if command -v terraform >/dev/null; then
 else
   echo "=== terraform is not installed: skipping the apply of $example ==="
 fi
+echo
+echo "=== a failover drill: power loss of the zone holding the RDS primary ==="
+build/zonesim drill run fixtures/az-power-loss-primary.yaml --report "$PWD/drill-report.html" || true
+echo "(picture: $PWD/drill-report.html)"
 echo
 echo "zonesim is serving on http://127.0.0.1:$port with the stack applied. Point tools at it with:"
 echo "  export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=eu-central-1 AWS_DEFAULT_REGION=eu-central-1"

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh --asan
 cd build
-ctest --output-on-failure --timeout 1200 "$@"
+ctest -j3 --output-on-failure --timeout 1200 "$@"
