@@ -1,7 +1,8 @@
 // ECS on the simulated clock: the task lifecycle per timing profile, the app model (app_answer),
 // target deregistration and health, zone power loss and network partitions, the stop-task and
 // app-state faults, the circuit breaker, Availability Zone rebalancing and awslogs output. Target
-// health is driven by firing env.hooks.target_health as ELBv2's health checks would.
+// health comes from ELBv2's real health checks on the clock (default group: interval 30 s, healthy
+// threshold 5, unhealthy threshold 2); tasks fail them through the app-state fault or zone faults.
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -232,13 +233,19 @@ class EcsSimTest : public AppTest {
   AppAnswer answer(const std::string& ip, int port = 80, const std::string& from = kZoneA) {
     return zonesim::ecs::app_answer(env(), kScope, ip, port, from, "/");
   }
-  // What ELBv2's health checks report about a target.
-  void report_health(const std::string& tg, const std::string& ip, const std::string& to,
-                     const std::string& reason) {
-    env().store.begin();
-    for (auto& l : env().hooks.target_health) l(env(), kScope, tg, ip, 80, "healthy", to, reason);
-    env().store.commit();
-    advance(0);
+  // Makes every task of `td` that runs and has not been broken yet answer 500, so that ELBv2's
+  // health checks find it unhealthy; `broken` remembers which ones were.
+  void break_tasks_of(const std::string& td, std::set<std::string>& broken) {
+    for (auto& t : tasks())
+      if (t["taskDefinitionArn"] == td && t["desiredStatus"] == "RUNNING" &&
+          broken.insert(t["taskArn"].get<std::string>()).second)
+        fault({{"action", "app-state"}, {"task", t["taskArn"]}, {"state", "unhealthy"}});
+  }
+  // When the timeline recorded the target's move to `state` in the group named "app" (0 if never).
+  Millis target_became(const std::string& ip, const std::string& state) {
+    for (auto& e : timeline("app/" + ip + ":80"))
+      if (e["to"] == state) return e["t_ms"];
+    return 0;
   }
   // The timeline events of one resource, oldest first.
   std::vector<json> timeline(const std::string& resource) {
@@ -446,21 +453,32 @@ TEST_F(EcsSimTest, NetworkPartitionKeepsTasksRunningAndStopsWaitForTheZoneToRetu
   const json in_a = tasks_in(kZoneA)[0];
   const std::string arn = in_a["taskArn"];
   const std::string ip = ip_of(in_a);
+  advance(300'000);  // past the grace period, the targets healthy
+  ASSERT_EQ(target_health(tg)[ip], "healthy");
   fail_zone(kZoneA, "network");
-  advance(600'000);
+  const Millis fault = now();
+  // ECS does not see a partition: until the checks fail twice the task runs and serves its zone.
+  advance(35'000);  // the second check after the fault starts more than 30 s after it
   EXPECT_EQ(task(arn)["lastStatus"], "RUNNING");
+  EXPECT_EQ(task(arn)["desiredStatus"], "RUNNING");
   EXPECT_EQ(service()["runningCount"], 2);
   EXPECT_EQ(answer(ip, 80, kZoneA).kind, AppAnswer::Kind::ok);
   EXPECT_EQ(answer(ip, 80, kZoneB).kind, AppAnswer::Kind::timeout);
   EXPECT_EQ(answer(ip, 80, "").kind, AppAnswer::Kind::timeout);
 
-  // The ALB's checks from the other zone fail: ECS replaces the task, in the zone it can reach.
-  report_health(tg, ip, "unhealthy", "Target.Timeout");
+  // The ALB's checks from the other zone's node time out (the partitioned node does not report):
+  // two failures (30 s apart, each known after the 5 s timeout) make the target unhealthy and ECS
+  // replaces the task at once, in the zone it can reach.
+  advance_to(fault + 65'000);
+  const Millis unhealthy = target_became(ip, "unhealthy");
+  EXPECT_GT(unhealthy, fault + 35'000);
+  EXPECT_LE(unhealthy, fault + 65'000);
   json t = task(arn);
   EXPECT_EQ(t["desiredStatus"], "STOPPED");
   EXPECT_EQ(t["lastStatus"], "DEACTIVATING");
   EXPECT_EQ(t["stopCode"], "ServiceSchedulerInitiated");
   EXPECT_EQ(t["stoppedReason"], "Task failed ELB health checks in (target-group " + tg + ")");
+  EXPECT_EQ(ms(t["stoppingAt"]), unhealthy);
   EXPECT_TRUE(has_event(std::string(kServiceLabel) + " (port 80) is unhealthy in (target-group " +
                         tg + ") due to (reason Request timed out)."));
   EXPECT_TRUE(has_event(std::string(kServiceLabel) + " has stopped 1 running tasks: (task " +
@@ -705,12 +723,14 @@ TEST_F(EcsSimTest, UnhealthyTargetsAreReplacedOnlyAfterTheGracePeriod) {
   const json t0 = tasks()[0];
   const std::string arn = t0["taskArn"];
   const Millis started = ms(t0["startedAt"]);
-  advance(10'000);
-  report_health(tg, ip_of(t0), "unhealthy", "Target.ResponseCodeMismatch");
-  EXPECT_EQ(task(arn)["desiredStatus"], "RUNNING");  // inside the grace period
-  advance_to(started + 59'999);
-  EXPECT_EQ(task(arn)["desiredStatus"], "RUNNING");
+  // The app answers 500: the first check comes within 30 s, the second 30 s later, so the target
+  // is unhealthy before the grace period ends.
   fault({{"action", "app-state"}, {"task", arn}, {"state", "unhealthy"}});
+  advance_to(started + 59'999);
+  const Millis unhealthy = target_became(ip_of(t0), "unhealthy");
+  EXPECT_GT(unhealthy, started);
+  EXPECT_LT(unhealthy, started + 60'000);
+  EXPECT_EQ(task(arn)["desiredStatus"], "RUNNING");  // inside the grace period
   advance_to(started + 60'000);
   json t = task(arn);
   EXPECT_EQ(t["desiredStatus"], "STOPPED");
@@ -721,8 +741,8 @@ TEST_F(EcsSimTest, UnhealthyTargetsAreReplacedOnlyAfterTheGracePeriod) {
   json now_running = tasks();
   ASSERT_EQ(now_running.size(), 1u);
   const std::string next = now_running[0]["taskArn"];
-  report_health(tg, ip_of(now_running[0]), "healthy", "");
-  advance(120'000);
+  advance(150'000);  // five passing checks 30 s apart, the first within 30 s
+  EXPECT_EQ(target_health(tg)[ip_of(now_running[0])], "healthy");
   EXPECT_EQ(task(next)["desiredStatus"], "RUNNING");
   EXPECT_EQ(service()["deployments"][0]["failedTasks"], 0);
 }
@@ -733,7 +753,7 @@ TEST_F(EcsSimTest, CircuitBreakerFailsTheDeploymentAfterThreeFailedTasksAndRolls
   EXPECT_EQ(zonesim::ecs::circuit_breaker_threshold(1000), 200);
   const std::string tg = target_group(5);
   create_service({.desired = 2, .target_group = tg, .circuit_breaker = true});
-  advance(90'000);  // the targets pass their health checks and the deployment completes
+  advance(150'000);  // the targets pass five checks 30 s apart and the deployment completes
   json s = service();
   const std::string td1 = s["taskDefinition"];
   const std::string first = s["deployments"][0]["id"];
@@ -741,11 +761,12 @@ TEST_F(EcsSimTest, CircuitBreakerFailsTheDeploymentAfterThreeFailedTasksAndRolls
   const std::string td2 = register_td(task_definition("wordpress:broken"));
   ok("UpdateService", {{"cluster", kCluster}, {"service", kService}, {"taskDefinition", td2}});
   const std::string failing = service()["deployments"][0]["id"];
-  // Every task of the new deployment fails its health checks.
-  for (int round = 0; round < 10 && service()["deployments"][0]["id"] == failing; ++round)
-    for (auto& t : tasks())
-      if (t["taskDefinitionArn"] == td2 && t["desiredStatus"] == "RUNNING")
-        report_health(tg, ip_of(t), "unhealthy", "Target.ResponseCodeMismatch");
+  // Every task of the new deployment answers 500 and fails its health checks.
+  std::set<std::string> broken;
+  for (int step = 0; step < 100 && service()["deployments"][0]["id"] == failing; ++step) {
+    break_tasks_of(td2, broken);
+    advance(1'000);
+  }
   s = service();
   // The rollback (PRIMARY), the failed deployment, and the first one while its tasks drain.
   ASSERT_EQ(s["deployments"].size(), 3u) << s["deployments"].dump();
@@ -764,7 +785,8 @@ TEST_F(EcsSimTest, CircuitBreakerFailsTheDeploymentAfterThreeFailedTasksAndRolls
   EXPECT_TRUE(has_event(std::string(kServiceLabel) + " (deployment " + failing +
                         ") deployment failed: tasks failed to start."));
   EXPECT_TRUE(has_event(std::string(kServiceLabel) + " rolling back to deployment " + first + "."));
-  advance(10'000);  // the failed tasks drain (5 s) and stop
+  // The rollback's tasks pass five checks (within 150 s); then the others drain (5 s) and stop.
+  advance(160'000);
   s = service();
   ASSERT_EQ(s["deployments"].size(), 1u);
   EXPECT_EQ(s["deployments"][0]["rolloutState"], "COMPLETED");
@@ -774,33 +796,39 @@ TEST_F(EcsSimTest, CircuitBreakerFailsTheDeploymentAfterThreeFailedTasksAndRolls
 }
 
 TEST_F(EcsSimTest, WithoutRollbackAFailedDeploymentStopsLaunching) {
-  // The old task drains for 5 s, which keeps the new deployment from completing at once.
   const std::string tg = target_group(5);
   json req_td = task_definition("wordpress:broken");
   create_service({.desired = 1, .target_group = tg});
+  const std::string td1 = service()["taskDefinition"];
   ok("UpdateService", {{"cluster", kCluster},
                        {"service", kService},
                        {"taskDefinition", register_td(req_td)},
                        {"deploymentConfiguration",
                         {{"deploymentCircuitBreaker", {{"enable", true}, {"rollback", false}}}}}});
   const std::string td2 = service()["deployments"][0]["taskDefinition"];
-  for (int round = 0; round < 5; ++round)
-    for (auto& t : tasks())
-      if (t["taskDefinitionArn"] == td2 && t["desiredStatus"] == "RUNNING")
-        report_health(tg, ip_of(t), "unhealthy", "Target.FailedHealthChecks");
+  std::set<std::string> broken;
+  for (int step = 0; step < 300 && service()["deployments"][0]["rolloutState"] == "IN_PROGRESS";
+       ++step) {
+    break_tasks_of(td2, broken);
+    advance(1'000);
+  }
   json s = service();
   EXPECT_EQ(s["deployments"][0]["rolloutState"], "FAILED");
   EXPECT_EQ(s["deployments"][0]["failedTasks"], 3);
   int new_tasks = 0;
   for (auto& t : tasks()) new_tasks += t["taskDefinitionArn"] == td2;
   EXPECT_EQ(new_tasks, 0);
-  EXPECT_EQ(s["runningCount"], 0);
+  // The old task stays: minimumHealthyPercent keeps it until a new one is healthy, which none is.
+  EXPECT_EQ(s["runningCount"], 1);
   EXPECT_EQ(s["pendingCount"], 0);
   EXPECT_TRUE(has_event(std::string(kServiceLabel) + " (deployment " +
                         s["deployments"][0]["id"].get<std::string>() +
                         ") deployment failed: tasks failed to start."));
   advance(600'000);  // and stays so
-  EXPECT_TRUE(tasks().empty());
+  json left = tasks();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["taskDefinitionArn"], td1);
+  EXPECT_EQ(service()["deployments"][0]["failedTasks"], 3);
 }
 
 // --- determinism ---------------------------------------------------------------------------------
