@@ -26,7 +26,7 @@ zpid=
 cleanup() { [[ -n $zpid ]] && kill "$zpid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-cp -r "$example"/. "$work/tf"
+cp -rL "$example"/. "$work/tf"
 rm -rf "$work/tf/.terraform" "$work/tf"/*.tfstate* "$work/tf/.terraform.lock.hcl"
 if rc=$("$here/tools/terraformrc.sh" "$work/terraformrc"); then
   export TF_CLI_CONFIG_FILE=$rc
