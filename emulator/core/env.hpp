@@ -3,8 +3,8 @@
 // region's configuration. One Env per process; everything runs on one thread.
 #include <cstdint>
 #include <functional>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "emulator/core/json.hpp"
@@ -39,10 +39,9 @@ struct SimHooks {
   using TimelineListener = std::function<void(Env&, const json& event)>;
   // A target's health in a target group changed (from/to: initial, healthy, unhealthy, draining,
   // unused, unavailable; reason: AWS's reason code, e.g. Target.FailedHealthChecks).
-  using TargetHealthListener =
-      std::function<void(Env&, const std::string& scope, const std::string& target_group_arn,
-                         const std::string& ip, int port, const std::string& from,
-                         const std::string& to, const std::string& reason)>;
+  using TargetHealthListener = std::function<void(
+      Env&, const std::string& scope, const std::string& target_group_arn, const std::string& ip,
+      int port, const std::string& from, const std::string& to, const std::string& reason)>;
   std::vector<ZoneListener> zone_changed;
   std::vector<TimelineListener> timeline;
   std::vector<TargetHealthListener> target_health;

@@ -15,14 +15,17 @@ Timing Timing::load(const std::string& name_or_path) {
   std::string text(embedded_timing(name_or_path));
   if (text.empty()) {
     std::ifstream in(name_or_path);
-    if (!in) throw std::runtime_error("timing profile '" + name_or_path + "': no such profile or file");
+    if (!in)
+      throw std::runtime_error("timing profile '" + name_or_path + "': no such profile or file");
     std::stringstream ss;
     ss << in.rdbuf();
     text = ss.str();
   }
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("durations_ms") || !j["durations_ms"].is_object())
-    throw std::runtime_error("timing profile '" + name_or_path + "': expected {\"durations_ms\": {...}}");
+  if (j.is_discarded() || !j.is_object() || !j.contains("durations_ms") ||
+      !j["durations_ms"].is_object())
+    throw std::runtime_error("timing profile '" + name_or_path +
+                             "': expected {\"durations_ms\": {...}}");
   Timing t;
   t.name_ = name_or_path;
   for (auto& [k, v] : j["durations_ms"].items()) {
