@@ -16,6 +16,12 @@ std::string region_of(const std::string& scope) {
   return slash == std::string::npos ? std::string() : scope.substr(slash + 1);
 }
 
+const std::string& str_of(const json& doc, const char* key) {
+  static const std::string kEmpty;
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get_ref<const std::string&>() : kEmpty;
+}
+
 std::string scope_of_arn(const std::string& arn) {
   // arn:aws:ecs:<region>:<account>:<resource>
   if (arn.rfind("arn:aws:ecs:", 0) != 0) return "";

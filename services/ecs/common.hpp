@@ -45,6 +45,10 @@ std::string ecs_arn(const std::string& scope, const std::string& resource);
 // The last path segment of an ARN or id ("arn:...:task/c/abc" -> "abc").
 std::string last_segment(const std::string& arn_or_id);
 
+// A string member of a document without copying it ("" when absent or not a string): for the
+// scans over every task that run on each simulation event.
+const std::string& str_of(const json& doc, const char* key);
+
 // --- errors (codes and messages as ECS sends them) ---------------------------------------------
 AwsError invalid_parameter(const std::string& message);
 AwsError client_exception(const std::string& message);

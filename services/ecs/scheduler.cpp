@@ -21,6 +21,7 @@
 //   _last_completed            the last deployment that COMPLETED (what a rollback returns to)
 //   _rebalancing               an Availability Zone rebalancing is under way
 //   _rebalance {task}          the task it started, waiting to be healthy before one stops
+//   _tasks                     its tasks that have not reached STOPPED, in creation order
 // A deployment's own internal fields: _taskDefinitionKey, _loadBalancers, _rollback.
 
 namespace zonesim::ecs {
@@ -42,7 +43,7 @@ struct LiveTask {
   std::string subnet;
   std::string last_status;
   std::string capacity_provider;
-  bool healthy = false;  // RUNNING, and healthy in its target groups
+  bool healthy = false;  // RUNNING, and healthy in its target groups (after fill_health)
 };
 
 // A service task's registered targets are all healthy in their groups (ECS's steady state and the
@@ -71,30 +72,57 @@ std::string task_list(const std::vector<std::string>& arns) {
   return out;
 }
 
-// The service's tasks whose desired status is RUNNING, in creation order.
-std::vector<LiveTask> live_tasks(const Env& env, const std::string& scope,
-                                 const std::string& service_arn) {
-  std::vector<LiveTask> out;
-  for (auto& [arn, t] : env.store.list(scope, kTaskKind)) {
-    if (t->value("_service_arn", "") != service_arn) continue;
-    if (t->value("desiredStatus", "") != kRunning) continue;
-    const std::string status = t->value("lastStatus", "");
-    out.push_back({arn, t->value("startedBy", ""), t->value("availabilityZone", ""),
-                   t->value("_subnet", ""), status, t->value("capacityProviderName", ""),
-                   status == kRunning && targets_healthy(env, scope, *t)});
+// One pass over the scope's tasks for what the scheduler asks about a service (the scans run on
+// every task state change, so each pass asks everything at once).
+struct ServiceTasks {
+  std::vector<LiveTask> live;  // desired RUNNING, in creation order
+  bool stopping = false;       // some task asked to stop has not reached STOPPED
+  bool deactivating = false;   // ... nor STOPPING
+  std::set<std::string> busy;  // deployments with a task not STOPPED
+};
+
+ServiceTasks scan_tasks(const Env& env, const std::string& scope, const std::string& service_arn) {
+  ServiceTasks out;
+  const int stopping = task_state_rank(kStopping);
+  auto visit = [&](const std::string& arn, const json& t) {
+    const std::string& last = str_of(t, "lastStatus");
+    if (last == kStopped) return;
+    out.busy.insert(str_of(t, "startedBy"));
+    if (str_of(t, "desiredStatus") == kRunning) {
+      out.live.push_back({arn, str_of(t, "startedBy"), str_of(t, "availabilityZone"),
+                          str_of(t, "_subnet"), last, str_of(t, "capacityProviderName")});
+      return;
+    }
+    out.stopping = true;
+    if (task_state_rank(last) < stopping) out.deactivating = true;
+  };
+  const json* svc = env.store.get(scope, kServiceKind, service_arn);
+  if (svc && svc->contains("_tasks")) {
+    for (auto& arn : (*svc)["_tasks"]) {
+      const std::string& id = arn.get_ref<const std::string&>();
+      if (const json* t = env.store.get(scope, kTaskKind, id)) visit(id, *t);
+    }
+  } else {
+    // A service stored before it kept its task list.
+    for (auto& [arn, t] : env.store.list(scope, kTaskKind))
+      if (str_of(*t, "_service_arn") == service_arn) visit(arn, *t);
   }
   return out;
 }
 
-// Tasks asked to stop that have not reached STOPPED yet.
-bool has_stopping_tasks(const Env& env, const std::string& scope, const std::string& service_arn,
-                        std::string_view below = kStopped) {
-  for (auto& [arn, t] : env.store.list(scope, kTaskKind)) {
-    if (t->value("_service_arn", "") != service_arn) continue;
-    if (t->value("desiredStatus", "") != kStopped) continue;
-    if (task_state_rank(t->value("lastStatus", "")) < task_state_rank(below)) return true;
+// The service's tasks whose desired status is RUNNING, in creation order.
+std::vector<LiveTask> live_tasks(const Env& env, const std::string& scope,
+                                 const std::string& service_arn) {
+  return scan_tasks(env, scope, service_arn).live;
+}
+
+// Looks up the load balancer health of the RUNNING ones (only where it matters: it costs a look
+// into every target group per task).
+void fill_health(const Env& env, const std::string& scope, std::vector<LiveTask>& live) {
+  for (auto& t : live) {
+    const json* task = t.last_status == kRunning ? env.store.get(scope, kTaskKind, t.arn) : nullptr;
+    t.healthy = task && targets_healthy(env, scope, *task);
   }
-  return false;
 }
 
 template <class T>
@@ -339,8 +367,14 @@ void launch_and_stop(Env& env, const std::string& scope, const std::string& serv
     flush_notices(env, *s, result);
 
     // 2. Stop what is no longer wanted: everything when draining; the old deployments' tasks
-    //    within minimumHealthyPercent; the primary's tasks above the desired count.
-    live = live_tasks(env, scope, service_arn);
+    //    within minimumHealthyPercent; the primary's tasks above the desired count. The tasks
+    //    just launched may have moved on (at once under instant timing).
+    for (std::size_t i = live.size() - started.size(); i < live.size(); ++i)
+      live[i].last_status = str_of(*env.store.get(scope, kTaskKind, live[i].arn), "lastStatus");
+    // minimumHealthyPercent counts tasks that pass their load balancer health checks.
+    if (std::any_of(live.begin(), live.end(),
+                    [&](const LiveTask& t) { return t.deployment != primary_id; }))
+      fill_health(env, scope, live);
     std::vector<std::string> stopped;
     const std::string reason = scaling_reason(*s);
     auto stop = [&](std::size_t i) {
@@ -402,10 +436,10 @@ enum class Rebalance { idle, waiting, changed };
 // steady: start a task in the available zone with the fewest tasks (when maximumPercent leaves
 // room; otherwise stop first), and once it is healthy stop one in the zone with the most.
 Rebalance rebalance(Env& env, const std::string& scope, const std::string& service_arn,
-                    bool counts_steady, ReconcileResult& result) {
+                    const std::vector<LiveTask>& live, bool counts_steady,
+                    ReconcileResult& result) {
   json& s = *env.store.get_mut(scope, kServiceKind, service_arn);
   const std::string name = s.value("serviceName", "");
-  std::vector<LiveTask> live = live_tasks(env, scope, service_arn);
   if (s.contains("_rebalance")) {
     const std::string arn = s["_rebalance"].value("task", "");
     const json* t = env.store.get(scope, kTaskKind, arn);
@@ -509,36 +543,27 @@ bool settle(Env& env, const std::string& scope, const std::string& service_arn,
   json* s = env.store.get_mut(scope, kServiceKind, service_arn);
   if (!s) return false;
   const std::string status = s->value("status", "");
+  ServiceTasks tasks = scan_tasks(env, scope, service_arn);
   if (status == "DRAINING") {
     // ECS: once every task is STOPPING or STOPPED the service becomes INACTIVE.
-    if (live_tasks(env, scope, service_arn).empty() &&
-        !has_stopping_tasks(env, scope, service_arn, kStopping))
-      (*s)["status"] = "INACTIVE";
+    if (tasks.live.empty() && !tasks.deactivating) (*s)["status"] = "INACTIVE";
     return false;
   }
   if (status != "ACTIVE") return false;
 
   // Old deployments leave once their last task has stopped.
   json& deployments = (*s)["deployments"];
-  std::vector<LiveTask> live = live_tasks(env, scope, service_arn);
-  for (std::size_t i = deployments.size(); i-- > 1;) {
-    std::string id = deployments[i].value("id", "");
-    bool busy = std::any_of(live.begin(), live.end(),
-                            [&](const LiveTask& t) { return t.deployment == id; });
-    for (auto& [arn, t] : env.store.list(scope, kTaskKind))
-      if (t->value("startedBy", "") == id && t->value("_service_arn", "") == service_arn &&
-          t->value("lastStatus", "") != kStopped)
-        busy = true;
-    if (!busy) deployments.erase(deployments.begin() + static_cast<long>(i));
-  }
+  for (std::size_t i = deployments.size(); i-- > 1;)
+    if (!tasks.busy.count(deployments[i].value("id", "")))
+      deployments.erase(deployments.begin() + static_cast<long>(i));
 
+  std::vector<LiveTask>& live = tasks.live;
   const int desired = s->value("desiredCount", 0);
   const long running = std::count_if(live.begin(), live.end(),
                                      [](const LiveTask& t) { return t.last_status == kRunning; });
   const bool counts_steady = deployments.size() == 1 && running == desired &&
-                             static_cast<long>(live.size()) == running &&
-                             !has_stopping_tasks(env, scope, service_arn);
-  switch (rebalance(env, scope, service_arn, counts_steady, result)) {
+                             static_cast<long>(live.size()) == running && !tasks.stopping;
+  switch (rebalance(env, scope, service_arn, live, counts_steady, result)) {
     case Rebalance::changed:
       env.store.get_mut(scope, kServiceKind, service_arn)->operator[]("_steady") = false;
       return true;
@@ -549,6 +574,7 @@ bool settle(Env& env, const std::string& scope, const std::string& service_arn,
       break;
   }
   s = env.store.get_mut(scope, kServiceKind, service_arn);
+  if (counts_steady) fill_health(env, scope, live);
   const bool steady = counts_steady && std::all_of(live.begin(), live.end(),
                                                    [](const LiveTask& t) { return t.healthy; });
   if (!steady) {
@@ -716,6 +742,13 @@ void add_service_event(Env& env, json& service, const std::string& message) {
                 json{{"id", env.rng.uuid()}, {"createdAt", env.clock.now()}, {"message", message}});
   if (events.size() > kMaxServiceEvents)
     events.erase(events.begin() + kMaxServiceEvents, events.end());
+}
+
+void flush_service_events(Env& env, const std::string& scope, const std::string& service_arn) {
+  const json* svc = env.store.get(scope, kServiceKind, service_arn);
+  if (!svc || !svc->contains("_notices")) return;
+  ReconcileResult ignored;
+  flush_notices(env, *env.store.get_mut(scope, kServiceKind, service_arn), ignored);
 }
 
 ReconcileResult reconcile_service(Env& env, const std::string& scope,

@@ -30,6 +30,9 @@ struct ReconcileResult {
 ReconcileResult reconcile_service(Env& env, const std::string& scope,
                                   const std::string& service_arn);
 
+// Writes the service events for the target (de)registrations its tasks made since the last pass.
+void flush_service_events(Env& env, const std::string& scope, const std::string& service_arn);
+
 // Appends an event (newest first) to a service document, keeping the newest 100.
 void add_service_event(Env& env, json& service, const std::string& message);
 

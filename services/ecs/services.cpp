@@ -23,10 +23,10 @@ json service_view(const Env& env, const std::string& scope, const json& svc, boo
   std::map<std::string, int> live_by_deployment;
   int running = 0, pending = 0;
   for (auto& [task_arn, t] : env.store.list(scope, kTaskKind)) {
-    if (t->value("_service_arn", "") != arn) continue;
-    const std::string last = t->value("lastStatus", "");
-    const std::string dep = t->value("startedBy", "");
-    const bool wanted = t->value("desiredStatus", "") == kRunning;
+    if (str_of(*t, "_service_arn") != arn) continue;
+    const std::string& last = str_of(*t, "lastStatus");
+    const std::string& dep = str_of(*t, "startedBy");
+    const bool wanted = str_of(*t, "desiredStatus") == kRunning;
     if (wanted) ++live_by_deployment[dep];
     if (last == kRunning) {
       ++running;
@@ -256,7 +256,8 @@ json create_service(Call& c) {
               // ECS defaults rebalancing to ENABLED for new services (CreateService docs).
               {"availabilityZoneRebalancing", in.value("availabilityZoneRebalancing", "ENABLED")},
               {"_request", request},
-              {"_steady", false}};
+              {"_steady", false},
+              {"_tasks", json::array()}};
   apply_placement(svc, placement);
   if (in.contains("clientToken")) svc["_client_token"] = in["clientToken"];
   if (in.contains("healthCheckGracePeriodSeconds"))

@@ -21,7 +21,7 @@ std::vector<std::pair<std::string, std::string>> tasks_in_zone(const Env& env,
   std::vector<std::pair<std::string, std::string>> out;
   for (auto& scope : env.store.scopes(kTaskKind))
     for (auto& [arn, t] : env.store.list(scope, kTaskKind))
-      if (t->value("availabilityZone", "") == zone && t->value("lastStatus", "") != kStopped)
+      if (str_of(*t, "availabilityZone") == zone && str_of(*t, "lastStatus") != kStopped)
         out.emplace_back(scope, arn);
   return out;
 }

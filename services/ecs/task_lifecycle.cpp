@@ -485,6 +485,9 @@ std::string create_task(Env& env, const std::string& scope, const TaskLaunch& la
                 "placed in " + launch.subnet_id + " (" + subnet->zone + ")");
   env.store.put(scope, kTaskKind, task_arn, std::move(task));
   index_ip(env, scope, eni.private_ip, task_arn);
+  if (!launch.service_arn.empty())
+    if (json* svc = env.store.get_mut(scope, kServiceKind, launch.service_arn))
+      (*svc)["_tasks"].push_back(task_arn);
   return task_arn;
 }
 
@@ -586,6 +589,11 @@ void advance_task(Env& env, const std::string& scope, const std::string& task_ar
 
   if (stopped) {
     unindex_ip(env, scope, task.value("_ip", ""), task_arn);
+    if (json* svc = env.store.get_mut(scope, kServiceKind, str_of(task, "_service_arn")))
+      if (svc->contains("_tasks")) {
+        json& list = (*svc)["_tasks"];
+        list.erase(std::remove(list.begin(), list.end(), task_arn), list.end());
+      }
     env.clock.schedule_in(kStoppedTaskRetentionMs, "ecs task expires " + last_segment(task_arn),
                           [&env, scope, task_arn] {
                             const json* gone = env.store.get(scope, kTaskKind, task_arn);
@@ -683,8 +691,14 @@ void on_step_event(Env& env, const std::string& scope, const std::string& task_a
   const std::string service = t->value("_service_arn", "");
   drive_task(env, scope, task_arn);
   const json* after = env.store.get(scope, kTaskKind, task_arn);
-  if (!service.empty() && after && after->value("lastStatus", "") != before)
-    reconcile_service(env, scope, service);
+  if (service.empty() || !after) return;
+  const std::string& now_status = str_of(*after, "lastStatus");
+  if (now_status == before) return;
+  // Entering PENDING or DEPROVISIONING changes nothing the scheduler decides on; ACTIVATING
+  // only has target registrations to report.
+  if (now_status == kPending || now_status == kDeprovisioning) return;
+  if (now_status == kActivating) return flush_service_events(env, scope, service);
+  reconcile_service(env, scope, service);
 }
 
 void schedule_step(Env& env, const std::string& scope, const std::string& task_arn,
