@@ -628,9 +628,11 @@ void drive_task(Env& env, const std::string& scope, const std::string& task_arn)
   // Each pass takes one step; the lifecycle has eight states.
   for (std::size_t pass = 0; pass < kStates.size(); ++pass) {
     const json* t = env.store.get(scope, kTaskKind, task_arn);
-    if (!t || task_lost(*t)) return;
+    if (!t) return;
     auto next = next_task_status(*t);
     if (!next) return;
+    // A lost host makes no progress; only the control plane's deregistration still happens.
+    if (task_lost(*t) && *next != kDeactivating) return;
     const sim::Millis now = env.clock.now();
     const sim::Millis due = t->value("_step_at", now);
     if (due > now) return schedule_step(env, scope, task_arn, due);

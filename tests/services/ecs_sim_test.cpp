@@ -447,6 +447,27 @@ TEST_F(EcsSimTest, PowerLossIsNoticedAfterTheDetectionDelayThenTasksAreReplacedE
   EXPECT_EQ(service()["runningCount"], 2);
 }
 
+TEST_F(EcsSimTest, FailedHealthChecksReplaceALostTaskBeforeEcsNoticesTheLoss) {
+  const std::string tg = target_group(5);
+  create_service({.desired = 2, .target_group = tg});
+  const json lost = tasks_in(kZoneA)[0];
+  const std::string arn = lost["taskArn"];
+  fail_zone(kZoneA, "power");
+  const Millis fault = now();
+  advance(10'000);
+  report_health(tg, ip_of(lost), "unhealthy", "Target.Timeout");
+  json t = task(arn);
+  EXPECT_EQ(t["desiredStatus"], "STOPPED");
+  EXPECT_EQ(t["lastStatus"], "DEACTIVATING");  // deregistered; the host cannot be told to stop
+  EXPECT_EQ(tasks_in(kZoneB).size(), 2u);
+  advance(60'000);
+  t = task(arn);
+  EXPECT_EQ(t["lastStatus"], "STOPPED");
+  EXPECT_EQ(t["stopCode"], "ServiceSchedulerInitiated");  // the first stop reason stays
+  EXPECT_EQ(ms(t["executionStoppedAt"]), fault);
+  EXPECT_EQ(service()["runningCount"], 2);
+}
+
 TEST_F(EcsSimTest, NetworkPartitionKeepsTasksRunningAndStopsWaitForTheZoneToReturn) {
   const std::string tg = target_group(5);
   create_service({.desired = 2, .target_group = tg, .grace = 60});
