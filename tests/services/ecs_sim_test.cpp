@@ -447,24 +447,28 @@ TEST_F(EcsSimTest, PowerLossIsNoticedAfterTheDetectionDelayThenTasksAreReplacedE
   EXPECT_EQ(service()["runningCount"], 2);
 }
 
-TEST_F(EcsSimTest, FailedHealthChecksReplaceALostTaskBeforeEcsNoticesTheLoss) {
+TEST_F(EcsSimTest, StoppingALostTaskBeforeEcsNoticesTheLossStillDeregistersIt) {
   const std::string tg = target_group(5);
   create_service({.desired = 2, .target_group = tg});
   const json lost = tasks_in(kZoneA)[0];
   const std::string arn = lost["taskArn"];
+  const std::string ip = ip_of(lost);
   fail_zone(kZoneA, "power");
   const Millis fault = now();
-  advance(10'000);
-  report_health(tg, ip_of(lost), "unhealthy", "Target.Timeout");
+  advance(10'000);  // before ecs.failure.task_loss_detection (30-60 s)
+  ok("StopTask", {{"cluster", kCluster}, {"task", arn}, {"reason", "operator"}});
   json t = task(arn);
   EXPECT_EQ(t["desiredStatus"], "STOPPED");
-  EXPECT_EQ(t["lastStatus"], "DEACTIVATING");  // deregistered; the host cannot be told to stop
-  EXPECT_EQ(tasks_in(kZoneB).size(), 2u);
+  // The control plane deregisters the target; the dark host cannot be told to stop.
+  EXPECT_EQ(t["lastStatus"], "DEACTIVATING");
+  EXPECT_EQ(target_health(tg)[ip], "draining");
   advance(60'000);
   t = task(arn);
   EXPECT_EQ(t["lastStatus"], "STOPPED");
-  EXPECT_EQ(t["stopCode"], "ServiceSchedulerInitiated");  // the first stop reason stays
+  EXPECT_EQ(t["stopCode"], "UserInitiated");  // the first stop reason stays
   EXPECT_EQ(ms(t["executionStoppedAt"]), fault);
+  EXPECT_EQ(target_health(tg).count(ip), 0u);
+  EXPECT_EQ(tasks_in(kZoneB).size(), 2u);
   EXPECT_EQ(service()["runningCount"], 2);
 }
 
