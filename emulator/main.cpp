@@ -14,6 +14,7 @@
 
 #include "emulator/app/app.hpp"
 #include "emulator/cli/client.hpp"
+#include "emulator/cli/remote_drill.hpp"
 #include "emulator/control/coverage.hpp"
 #include "emulator/drill/report.hpp"
 #include "emulator/http/server.hpp"
@@ -160,7 +161,17 @@ struct DrillOptions {
   std::vector<std::string> fixtures;
   std::optional<std::uint64_t> seed;
   std::string timeline, json_out, junit, report;
+  std::string endpoint;  // "" = in-process
+  double pace = 0;
+  bool events = false;
 };
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 int drill_run(const DrillOptions& o) {
   bool tty = isatty(fileno(stderr));
@@ -168,27 +179,59 @@ int drill_run(const DrillOptions& o) {
   int exit_code = 0;
   for (auto& path : o.fixtures) {
     zonesim::drill::Fixture f;
+    if (!std::ifstream(path)) {
+      std::fprintf(stderr, "zonesim: bad fixture: %s: cannot read the file\n", path.c_str());
+      return 2;
+    }
     try {
-      f = zonesim::drill::load_fixture(path);
+      // On a server the starting state is the server's: the fixture's state file is not read.
+      f = o.endpoint.empty() ? zonesim::drill::load_fixture(path)
+                             : zonesim::drill::load_fixture_text(read_file(path), path);
     } catch (const zonesim::drill::FixtureError& e) {
       std::fprintf(stderr, "zonesim: bad fixture: %s\n", e.what());
       return 2;
     }
     std::uint64_t seed = o.seed.value_or(f.seed);
-    std::printf("drill %s (seed %llu): %s\n", f.name.c_str(), static_cast<unsigned long long>(seed),
-                f.description.c_str());
+    if (o.endpoint.empty())
+      std::printf("drill %s (seed %llu): %s\n", f.name.c_str(),
+                  static_cast<unsigned long long>(seed), f.description.c_str());
+    else
+      std::printf("drill %s on %s (its state, clock and timing): %s\n", f.name.c_str(),
+                  o.endpoint.c_str(), f.description.c_str());
     std::fflush(stdout);
     auto w0 = std::chrono::steady_clock::now();
     zonesim::drill::DrillResult r;
+    auto progress = [&](double frac) {
+      if (tty && !o.events)
+        std::fprintf(stderr, "\r  %3d%% of %.0f simulated minutes", static_cast<int>(frac * 100),
+                     f.duration / 60000.0);
+    };
     try {
-      r = zonesim::drill::run_drill(f, seed, [&](double frac) {
-        if (tty)
-          std::fprintf(stderr, "\r  %3d%% of %.0f simulated minutes", static_cast<int>(frac * 100),
-                       f.duration / 60000.0);
-      });
+      if (o.endpoint.empty()) {
+        r = zonesim::drill::run_drill(f, seed, progress);
+      } else {
+        zonesim::cli::RemoteDrillOptions ro;
+        ro.endpoint = o.endpoint;
+        ro.pace = o.pace;
+        ro.progress = progress;
+        if (o.events)
+          ro.on_event = [](const zonesim::json& e) {
+            std::printf("  %s\n", zonesim::cli::format_event(e).c_str());
+            std::fflush(stdout);
+          };
+        r = zonesim::cli::run_remote_drill(f, read_file(path), ro);
+      }
     } catch (const zonesim::drill::FixtureError& e) {
       if (tty) std::fprintf(stderr, "\r");
       std::fprintf(stderr, "zonesim: bad fixture: %s\n", e.what());
+      return 2;
+    } catch (const zonesim::cli::RemoteDrillError& e) {
+      if (tty) std::fprintf(stderr, "\r");
+      std::fprintf(stderr, "zonesim: %s%s\n", e.bad_fixture() ? "bad fixture: " : "", e.what());
+      return 2;
+    } catch (const std::exception& e) {
+      if (tty) std::fprintf(stderr, "\r");
+      std::fprintf(stderr, "zonesim: %s\n", e.what());
       return 2;
     }
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
@@ -204,11 +247,17 @@ int drill_run(const DrillOptions& o) {
                   e.name.c_str(), measured.c_str(), e.unit.c_str(), e.bound.c_str(),
                   e.passed ? "" : ": ", e.passed ? "" : e.detail.c_str());
     }
-    std::printf(
-        "  %s in %.2f s wall for %.0f simulated minutes. Reproduce: zonesim drill run %s --seed "
-        "%llu\n",
-        r.passed ? "PASSED" : "FAILED", wall, f.duration / 60000.0, path.c_str(),
-        static_cast<unsigned long long>(seed));
+    if (o.endpoint.empty())
+      std::printf(
+          "  %s in %.2f s wall for %.0f simulated minutes. Reproduce: zonesim drill run %s --seed "
+          "%llu\n",
+          r.passed ? "PASSED" : "FAILED", wall, f.duration / 60000.0, path.c_str(),
+          static_cast<unsigned long long>(seed));
+    else
+      std::printf(
+          "  %s in %.2f s wall for %.0f simulated minutes on %s (a live server's run depends on "
+          "its history; run in-process from `zonesim state export` to replay it exactly)\n",
+          r.passed ? "PASSED" : "FAILED", wall, f.duration / 60000.0, o.endpoint.c_str());
     bool many = o.fixtures.size() > 1;
     try {
       if (!o.timeline.empty())
@@ -253,15 +302,6 @@ int control(const std::string& endpoint, const std::string& method, const std::s
   }
 }
 
-std::string format_event(const zonesim::json& e) {
-  std::string line = e.value("time", "") + "  " + e.value("zone", "");
-  line.resize(std::max<std::size_t>(line.size(), 40), ' ');
-  line += e.value("service", "") + "  " + e.value("resource", "") + "  " + e.value("from", "") +
-          " -> " + e.value("to", "");
-  if (!e.value("reason", "").empty()) line += "  (" + e.value("reason", "") + ")";
-  return line;
-}
-
 int timeline(const std::string& endpoint, std::int64_t since_ms, bool follow, bool as_json) {
   std::int64_t after = 0;
   while (true) {
@@ -281,7 +321,7 @@ int timeline(const std::string& endpoint, std::int64_t since_ms, bool follow, bo
     zonesim::json page = zonesim::json::parse(r.body);
     for (auto& e : page["events"]) {
       after = e.value("seq", after);
-      std::cout << (as_json ? e.dump() : format_event(e)) << "\n";
+      std::cout << (as_json ? e.dump() : zonesim::cli::format_event(e)) << "\n";
     }
     std::cout.flush();
     if (!follow) return 0;
@@ -297,6 +337,8 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
   CLI::App cli{"zonesim: a local AWS emulator with a simulated clock over availability zones"};
+  // Options of a command work after its subcommands too: `zonesim state import F --endpoint URL`.
+  cli.fallthrough();
   cli.require_subcommand(1);
   ServeOptions so;
   auto* serve_cmd = cli.add_subcommand("serve", "Serve the AWS APIs and the control API");
@@ -402,7 +444,9 @@ int main(int argc, char** argv) {
   DrillOptions dopt;
   std::uint64_t drill_seed = 0;
   auto* drill_run_cmd = drill_cmd->add_subcommand(
-      "run", "Run drills in-process on the drill clock; exit 0 pass, 1 fail, 2 bad fixture");
+      "run",
+      "Run drills in-process on the drill clock (or on a running zonesim with --endpoint); exit 0 "
+      "pass, 1 fail, 2 bad fixture or could not run");
   drill_run_cmd->add_option("fixtures", dopt.fixtures, "Fixture files (YAML)")->required();
   auto* seed_opt = drill_run_cmd->add_option("--seed", drill_seed, "Override the fixtures' seeds");
   drill_run_cmd->add_option("--timeline", dopt.timeline, "Write the timeline as JSON lines");
@@ -411,6 +455,16 @@ int main(int argc, char** argv) {
                             "Write JUnit XML (one testcase per expectation)");
   drill_run_cmd->add_option("--report", dopt.report,
                             "Write a self-contained HTML report with the timeline picture");
+  drill_run_cmd->add_option("--endpoint", dopt.endpoint,
+                            "Run on this running zonesim (its current state is the starting "
+                            "state) through the control API instead of in-process");
+  drill_run_cmd
+      ->add_option("--pace", dopt.pace,
+                   "With --endpoint: simulated seconds per wall second (e.g. 10 to watch a "
+                   "30-minute drill in 3 minutes); default as fast as the server goes")
+      ->check(CLI::Range(0.0, 1e9));
+  drill_run_cmd->add_flag("--events", dopt.events,
+                          "With --endpoint: print the timeline as it happens");
 
   auto* reset_cmd =
       cli.add_subcommand("reset", "Empty a running zonesim (resources, timeline, faults)");
@@ -464,6 +518,16 @@ int main(int argc, char** argv) {
   if (reset_cmd->parsed()) return control(endpoint, "POST", "/_zonesim/reset");
   if (drill_run_cmd->parsed()) {
     if (seed_opt->count()) dopt.seed = drill_seed;
+    if (!dopt.endpoint.empty() && dopt.seed) {
+      std::fprintf(stderr,
+                   "zonesim: --seed cannot be combined with --endpoint: a running server keeps "
+                   "its own seed (zonesim serve --seed)\n");
+      return 2;
+    }
+    if (dopt.endpoint.empty() && (dopt.pace > 0 || dopt.events)) {
+      std::fprintf(stderr, "zonesim: --pace and --events need --endpoint\n");
+      return 2;
+    }
     return drill_run(dopt);
   }
   if (state_cmd->parsed()) {

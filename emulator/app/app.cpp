@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "emulator/drill/runner.hpp"
 #include "emulator/protocol/codec.hpp"
 #include "emulator/protocol/sigv4.hpp"
 
@@ -85,11 +86,21 @@ std::size_t App::advance_by(sim::Millis ms) {
   return advance_to(env_->clock.now() + ms);
 }
 
+App::~App() = default;
+
 void App::sync() {
-  if (realtime_) advance_to(realtime_->target());
+  if (realtime_ && !clock_held_) advance_to(realtime_->target());
+}
+
+void App::hold_clock(bool hold) {
+  if (clock_held_ && !hold && realtime_)
+    realtime_.emplace(env_->clock.now(), env_->config.speed);  // resume from the drill's end
+  clock_held_ = hold;
 }
 
 void App::reset() {
+  drill_.reset();  // a drill in progress ends with the state it ran on
+  hold_clock(false);
   env_->store.begin();
   env_->store.clear();
   env_->store.clear_timeline();

@@ -14,9 +14,16 @@
 
 namespace zonesim {
 
+namespace drill {
+class Session;
+}
+
 class App {
  public:
   App(Config config, const std::string& state_path, sim::Millis epoch_ms);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
 
   http::Response handle(const http::Request& req);
   // Runs every simulation event due up to sim time t, in one transaction.
@@ -24,8 +31,12 @@ class App {
   // Moves sim time forward by `ms`, running every event due (manual clock; in realtime mode the
   // realtime driver jumps ahead too).
   std::size_t advance_by(sim::Millis ms);
-  // Realtime mode: catch the sim clock up with the wall clock. Manual mode: nothing.
+  // Realtime mode: catch the sim clock up with the wall clock. Manual mode (or while a drill
+  // holds the clock): nothing.
   void sync();
+  // A drill driven through the control API owns the clock while it runs: the realtime driver
+  // stops following the wall clock, and resumes from the drill's end when released.
+  void hold_clock(bool hold);
   // Back to an empty region: no resources, no timeline, no pending events, zones up.
   void reset();
 
@@ -47,6 +58,8 @@ class App {
  private:
   http::Response handle_aws(const http::Request& req);
   http::Response handle_control(const http::Request& req);
+  // /_zonesim/drills...: one drill at a time, stepped by the client (emulator/control/drills.cpp).
+  http::Response handle_drills(const http::Request& req, const std::string& path);
   void persist_runtime_state();
   void log_call(const std::string& service, const std::string& operation,
                 const std::string& account, const std::string& region, const json& input,
@@ -55,6 +68,9 @@ class App {
   std::unique_ptr<Env> env_;
   Registry registry_;
   std::optional<sim::RealtimeDriver> realtime_;
+  bool clock_held_ = false;
+  std::unique_ptr<drill::Session> drill_;
+  std::uint64_t drills_started_ = 0;
   std::map<std::string, std::uint64_t> unimplemented_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "emulator/app/app.hpp"
 #include "emulator/control/coverage.hpp"
+#include "emulator/control/responses.hpp"
 #include "emulator/protocol/codec.hpp"
 #include "emulator/sim/zones.hpp"
 
@@ -15,26 +16,8 @@ namespace {
 constexpr double kMaxAdvanceSeconds = 366.0 * 24 * 3600;
 constexpr std::size_t kMaxTimelinePage = 10000;
 
-http::Response json_response(int status, const json& body) {
-  http::Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body.dump();
-  r.service = "zonesim";
-  return r;
-}
-
-http::Response control_error(int status, const std::string& code, const std::string& message) {
-  return json_response(status, json{{"error", {{"code", code}, {"message", message}}}});
-}
-
-json parse_body(const http::Request& req) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    throw AwsError("InvalidRequest", "the body must be a JSON object");
-  return j;
-}
+using control::json_response;
+using control::parse_body;
 
 std::optional<std::string> query_param(const std::string& target, const std::string& name) {
   auto q = target.find('?');
@@ -73,7 +56,7 @@ http::Response App::handle_control(const http::Request& req) {
   http::Response r;
   try {
     if (path.find("..") != std::string::npos || path.find("//") != std::string::npos) {
-      r = control_error(400, "InvalidPath", "invalid control path");
+      r = control::error(400, "InvalidPath", "invalid control path");
     } else if (path == "/_zonesim/health" && m == "GET") {
       json unimpl = json::object();
       for (auto& [k, v] : unimplemented_) unimpl[k] = v;
@@ -103,7 +86,7 @@ http::Response App::handle_control(const http::Request& req) {
       std::string zone = rest.substr(0, slash),
                   verb = slash == std::string::npos ? "" : rest.substr(slash + 1);
       if (verb != "fail" && verb != "restore") {
-        r = control_error(404, "NotFound", "no control endpoint " + m + " " + path);
+        r = control::error(404, "NotFound", "no control endpoint " + m + " " + path);
       } else {
         json body = parse_body(req);
         env_->store.begin();
@@ -136,8 +119,8 @@ http::Response App::handle_control(const http::Request& req) {
       if (it == registry_.fault_handlers.end()) {
         std::string known;
         for (auto& [k, v] : registry_.fault_handlers) known += (known.empty() ? "" : ", ") + k;
-        r = control_error(400, "InvalidFault",
-                          "unknown fault action '" + action + "' (known: " + known + ")");
+        r = control::error(400, "InvalidFault",
+                           "unknown fault action '" + action + "' (known: " + known + ")");
       } else {
         env_->store.begin();
         try {
@@ -178,16 +161,18 @@ http::Response App::handle_control(const http::Request& req) {
       if (body.is_discarded())
         throw AwsError("InvalidSnapshot", "the body must be a JSON snapshot");
       r = json_response(200, import_state(body));
+    } else if (path == "/_zonesim/drills" || path.rfind("/_zonesim/drills/", 0) == 0) {
+      r = handle_drills(req, path);
     } else if (path == "/_zonesim/reset" && m == "POST") {
       reset();
       r = json_response(200, json{{"status", "reset"}, {"clock", clock_json(*env_)}});
     } else {
-      r = control_error(404, "NotFound", "no control endpoint " + m + " " + path);
+      r = control::error(404, "NotFound", "no control endpoint " + m + " " + path);
     }
   } catch (const AwsError& e) {
-    r = control_error(e.http_status(), e.code(), e.message());
+    r = control::error(e.http_status(), e.code(), e.message());
   } catch (const std::exception& e) {
-    r = control_error(500, "InternalFailure", e.what());
+    r = control::error(500, "InternalFailure", e.what());
   }
   r.operation = path.size() > 10 ? path.substr(10) : path;
   return r;

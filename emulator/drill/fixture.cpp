@@ -5,6 +5,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -16,7 +17,8 @@ namespace {
 
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  explicit Loader(std::string file, std::optional<std::string> text = std::nullopt)
+      : file_(std::move(file)), text_(std::move(text)) {}
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
                          const std::string& what) const {
@@ -96,7 +98,7 @@ class Loader {
   Fixture load() {
     YAML::Node root;
     try {
-      root = YAML::LoadFile(file_);
+      root = text_ ? YAML::Load(*text_) : YAML::LoadFile(file_);
     } catch (const YAML::BadFile&) {
       throw FixtureError(file_ + ": cannot read the file");
     } catch (const YAML::ParserException& e) {
@@ -126,7 +128,7 @@ class Loader {
       for (auto z : root["zones"]) f.zones.push_back(str(z, "zones[]"));
     }
     f.state = json{{"zonesim_state", 1}, {"region", f.region}, {"calls", json::array()}};
-    if (root["state"]) {
+    if (root["state"] && !text_) {  // a fixture sent as text names no file of this machine
       std::filesystem::path p =
           std::filesystem::path(file_).parent_path() / str(root["state"], "state");
       std::ifstream in(p);
@@ -295,6 +297,7 @@ class Loader {
 
  private:
   std::string file_;
+  std::optional<std::string> text_;
 };
 
 }  // namespace
@@ -336,6 +339,10 @@ std::optional<sim::Millis> parse_duration_ms(const std::string& s) {
 
 Fixture load_fixture(const std::string& path) {
   return Loader(path).load();
+}
+
+Fixture load_fixture_text(const std::string& text, const std::string& name) {
+  return Loader(name, text).load();
 }
 
 }  // namespace zonesim::drill

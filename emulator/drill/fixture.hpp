@@ -77,5 +77,8 @@ struct Fixture {
 std::optional<sim::Millis> parse_duration_ms(const std::string& s);
 
 Fixture load_fixture(const std::string& path);
+// The same from YAML text (errors name `name`); `state:` is not read (it names a file of the
+// machine that sent the text), `setup:` calls are kept.
+Fixture load_fixture_text(const std::string& text, const std::string& name);
 
 }  // namespace zonesim::drill

@@ -29,8 +29,11 @@ std::string fmt(double v, int digits = 3) {
   return s;
 }
 
+}  // namespace
+
 class Run {
  public:
+  // In-process: a fresh App on its own manual clock.
   Run(const Fixture& f, std::uint64_t seed) : f_(f) {
     Config c;
     c.region = f.region;
@@ -39,71 +42,98 @@ class Run {
     c.timing = f.timing;
     c.clock_mode = "manual";
     try {
-      app_ = std::make_unique<App>(c, "", f.epoch);
+      owned_ = std::make_unique<App>(c, "", f.epoch);
     } catch (const std::exception& e) {
       throw FixtureError(f.file + ": timing: " + e.what());
     }
-    scope_ = c.default_account + "/" + f.region;
-    app_->env().hooks.timeline.push_back([this](Env&, const json& e) {
-      if (e.value("service", "") == "ecs" && e.value("to", "") == "STOPPED")
-        stopped_tasks_.insert(e.value("resource", ""));
-    });
+    app_ = owned_.get();
+    attach();
   }
+  // On a live App: its region, zones, timing and seed are the server's.
+  Run(const Fixture& f, App& app) : f_(f), app_(&app) {
+    f_.region = app.env().config.region;
+    attach();
+  }
+  ~Run() {
+    auto& hooks = app_->env().hooks.timeline;
+    if (hook_ + 1 == hooks.size())
+      hooks.pop_back();
+    else if (hook_ < hooks.size())
+      hooks[hook_] = [](Env&, const json&) {};
+  }
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
 
-  DrillResult run(const Progress& progress) {
-    DrillResult r;
-    r.fixture = f_;
-    r.seed = app_->env().config.seed;
-    try {
-      app_->import_state(f_.state);
-    } catch (const AwsError& e) {
-      throw FixtureError(f_.file + ": state: " + e.message());
+  const Fixture& fixture() const { return f_; }
+  sim::Millis position() const { return static_cast<sim::Millis>(k_) * kTickMs; }
+
+  void start() {
+    if (owned_) {
+      try {
+        app_->import_state(f_.state);
+      } catch (const AwsError& e) {
+        throw FixtureError(f_.file + ": state: " + e.message());
+      }
+    } else {
+      // The drill's timeline starts here; what the server did before is not part of it.
+      first_seq_ = app_->env().store.last_timeline_seq();
     }
     resolve_traffic();
     app_->advance_by(f_.warmup);
     t0_ = app_->env().clock.now();
-    r.t0 = t0_;
-    std::vector<Fault> faults = f_.faults;
-    std::stable_sort(faults.begin(), faults.end(), [](auto& a, auto& b) { return a.at < b.at; });
-    std::vector<Expectation> samples;
+    faults_ = f_.faults;
+    std::stable_sort(faults_.begin(), faults_.end(), [](auto& a, auto& b) { return a.at < b.at; });
     for (auto& e : f_.expectations)
-      if (e.type == "running_tasks") samples.push_back(e);
-    std::size_t next_fault = 0;
-    std::size_t ticks = static_cast<std::size_t>(f_.duration / kTickMs);
-    r.seconds.resize(static_cast<std::size_t>((f_.duration + 999) / 1000));
-    double req_carry = 0, write_carry = 0;
-    for (std::size_t k = 0; k < ticks; ++k) {
-      sim::Millis rel = static_cast<sim::Millis>(k) * kTickMs;
-      while (next_fault < faults.size() && faults[next_fault].at <= rel) {
-        app_->advance_to(t0_ + faults[next_fault].at);
-        apply(faults[next_fault++]);
+      if (e.type == "running_tasks") samples_.push_back(e);
+    ticks_ = static_cast<std::size_t>(f_.duration / kTickMs);
+    seconds_.resize(static_cast<std::size_t>((f_.duration + 999) / 1000));
+    started_ = true;
+  }
+
+  bool step_until(sim::Millis until, const Progress& progress = {}) {
+    for (; k_ < ticks_ && static_cast<sim::Millis>(k_) * kTickMs < until; ++k_) {
+      sim::Millis rel = static_cast<sim::Millis>(k_) * kTickMs;
+      while (next_fault_ < faults_.size() && faults_[next_fault_].at <= rel) {
+        advance_to(t0_ + faults_[next_fault_].at);
+        apply(faults_[next_fault_++]);
       }
-      for (auto& s : samples)
+      for (auto& s : samples_)
         if (s.at >= rel && s.at < rel + kTickMs) {
-          app_->advance_to(t0_ + s.at);
+          advance_to(t0_ + s.at);
           running_at_[s.name] = count_running(s.zone);
         }
-      app_->advance_to(t0_ + rel);
-      Second& sec = r.seconds[static_cast<std::size_t>(rel / 1000)];
-      req_carry += f_.traffic.requests_per_second * kTickMs / 1000.0;
-      int n = static_cast<int>(req_carry);
-      req_carry -= n;
+      advance_to(t0_ + rel);
+      Second& sec = seconds_[static_cast<std::size_t>(rel / 1000)];
+      req_carry_ += f_.traffic.requests_per_second * kTickMs / 1000.0;
+      int n = static_cast<int>(req_carry_);
+      req_carry_ -= n;
       for (int i = 0; i < n; ++i) request(sec);
-      write_carry += f_.traffic.writes_per_second * kTickMs / 1000.0;
-      int w = static_cast<int>(write_carry);
-      write_carry -= w;
+      write_carry_ += f_.traffic.writes_per_second * kTickMs / 1000.0;
+      int w = static_cast<int>(write_carry_);
+      write_carry_ -= w;
       if (w > 0) writes(sec, w);
-      if (progress && k % 600 == 0) progress(static_cast<double>(k) / static_cast<double>(ticks));
+      if (progress && k_ % 600 == 0)
+        progress(static_cast<double>(k_) / static_cast<double>(ticks_));
     }
-    while (next_fault < faults.size()) {
-      app_->advance_to(t0_ + faults[next_fault].at);
-      apply(faults[next_fault++]);
+    return k_ >= ticks_;
+  }
+
+  DrillResult finish() {
+    step_until(f_.duration);
+    DrillResult r;
+    r.fixture = f_;
+    r.seed = app_->env().config.seed;
+    r.t0 = t0_;
+    while (next_fault_ < faults_.size()) {
+      advance_to(t0_ + faults_[next_fault_].at);
+      apply(faults_[next_fault_++]);
     }
-    app_->advance_to(t0_ + f_.duration);
-    for (auto& s : samples)
+    advance_to(t0_ + f_.duration);
+    for (auto& s : samples_)
       if (!running_at_.count(s.name)) running_at_[s.name] = count_running(s.zone);
-    r.timeline = app_->env().store.timeline(0, 0, static_cast<std::size_t>(-1) >> 1);
+    r.timeline = app_->env().store.timeline(0, first_seq_, static_cast<std::size_t>(-1) >> 1);
     for (auto& e : r.timeline) e.erase("seq");
+    r.seconds = std::move(seconds_);
     if (!db_.empty()) {
       auto c = rds::write_counters(app_->env(), scope_, db_);
       if (c) r.writes_lost = c->lost;
@@ -114,6 +144,23 @@ class Run {
   }
 
  private:
+  void attach() {
+    scope_ = app_->env().config.default_account + "/" + f_.region;
+    auto& hooks = app_->env().hooks.timeline;
+    hook_ = hooks.size();
+    hooks.push_back([this](Env&, const json& e) {
+      if (e.value("service", "") == "ecs" && e.value("to", "") == "STOPPED")
+        stopped_tasks_.insert(e.value("resource", ""));
+    });
+  }
+
+  // Forward only; on a live server a realtime clock is held while the drill owns it, and
+  // advance_by keeps its driver in step.
+  void advance_to(sim::Millis t) {
+    sim::Millis now = app_->env().clock.now();
+    if (t >= now) app_->advance_by(t - now);
+  }
+
   void resolve_traffic() {
     const Traffic& t = f_.traffic;
     if (t.requests_per_second > 0) {
@@ -424,21 +471,85 @@ class Run {
     }
   }
 
-  const Fixture& f_;
-  std::unique_ptr<App> app_;
+  Fixture f_;
+  std::unique_ptr<App> owned_;
+  App* app_ = nullptr;
+  std::size_t hook_ = 0;
   std::string scope_, lb_arn_, db_, db_host_;
   sim::Millis t0_ = 0;
+  std::int64_t first_seq_ = 0;
+  bool started_ = false;
+  std::vector<Fault> faults_;
+  std::vector<Expectation> samples_;
+  std::size_t next_fault_ = 0, k_ = 0, ticks_ = 0;
+  double req_carry_ = 0, write_carry_ = 0;
+  std::vector<Second> seconds_;
   std::set<std::string> stopped_tasks_;
   std::map<std::string, std::size_t> running_at_;
   std::uint64_t writes_acked_ = 0;
 };
 
-}  // namespace
+Session::Session(const Fixture& fixture, std::uint64_t seed)
+    : run_(std::make_unique<Run>(fixture, seed)) {}
+Session::Session(const Fixture& fixture, App& app) : run_(std::make_unique<Run>(fixture, app)) {}
+Session::~Session() = default;
+void Session::start() {
+  run_->start();
+}
+bool Session::step_until(sim::Millis rel) {
+  return run_->step_until(rel);
+}
+sim::Millis Session::position() const {
+  return run_->position();
+}
+const Fixture& Session::fixture() const {
+  return run_->fixture();
+}
+DrillResult Session::finish() {
+  return run_->finish();
+}
 
 DrillResult run_drill(const Fixture& fixture, std::optional<std::uint64_t> seed,
                       const Progress& progress) {
   Run run(fixture, seed.value_or(fixture.seed));
-  return run.run(progress);
+  run.start();
+  run.step_until(fixture.duration, progress);
+  return run.finish();
+}
+
+DrillResult result_from_json(const json& j, const Fixture& fixture) {
+  DrillResult r;
+  r.fixture = fixture;
+  r.seed = j.value("seed", std::uint64_t{0});
+  r.t0 = j.value("t0_ms", sim::Millis{0});
+  r.passed = j.value("passed", false);
+  r.timeline = j.value("timeline", json::array()).get<std::vector<json>>();
+  for (auto& row : j.value("seconds", json::array())) {
+    Second s;
+    std::uint32_t* cols[] = {&s.total,       &s.ok,         &s.elb_5xx, &s.target_5xx,
+                             &s.unreachable, &s.to_stopped, &s.writes,  &s.writes_failed};
+    for (std::size_t i = 0; i < std::size(cols) && i < row.size(); ++i)
+      *cols[i] = row[i].get<std::uint32_t>();
+    r.seconds.push_back(s);
+  }
+  for (auto& e : j.value("expectations", json::array())) {
+    ExpectationResult x;
+    x.name = e.value("name", "");
+    x.type = e.value("type", "");
+    x.passed = e.value("passed", false);
+    if (e.contains("measured") && e["measured"].is_number())
+      x.measured = e["measured"].get<double>();
+    x.unit = e.value("unit", "");
+    x.bound = e.value("bound", "");
+    x.detail = e.value("detail", "");
+    x.note = e.value("note", "");
+    r.expectations.push_back(std::move(x));
+  }
+  if (j.contains("writes")) {
+    r.writes_acknowledged = j["writes"].value("acknowledged", std::uint64_t{0});
+    r.writes_lost = j["writes"].value("lost", std::uint64_t{0});
+  }
+  return r;
 }
 
 }  // namespace zonesim::drill

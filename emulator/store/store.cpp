@@ -296,6 +296,11 @@ std::vector<json> Store::timeline(std::int64_t since_ms, std::int64_t after_seq,
   return out;
 }
 
+std::int64_t Store::last_timeline_seq() const {
+  Stmt q(db_, "SELECT COALESCE(MAX(seq), 0) FROM timeline");
+  return sqlite3_step(q.s) == SQLITE_ROW ? sqlite3_column_int64(q.s, 0) : 0;
+}
+
 void Store::clear_timeline() {
   pending_timeline_.clear();
   exec("DELETE FROM timeline");

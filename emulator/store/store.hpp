@@ -49,6 +49,8 @@ class Store {
   std::vector<json> timeline(std::int64_t since_ms, std::int64_t after_seq,
                              std::size_t limit) const;
   void clear_timeline();
+  // The sequence number of the newest committed event (0 when the timeline is empty).
+  std::int64_t last_timeline_seq() const;
 
   // The call log: every successful mutating API call (service, operation, input, output), in
   // order, committed with its transaction. A state snapshot is this log (see

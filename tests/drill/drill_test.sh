@@ -86,5 +86,35 @@ else
     ko "html report" "faults=$faults healthy=$healthy down=$down png=$(stat -c %s "$work/report.png" 2>/dev/null)"
   fi
 fi
+# --endpoint: the same drill on a running server (realtime clock, the seed stack imported), the
+# workshop flow; the timeline is printed as it happens and the server keeps what happened.
+"$zonesim" serve --port 0 >"$work/serve.out" 2>"$work/serve.err" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q 'http://' "$work/serve.out" && break; sleep 0.1; done
+endpoint=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/serve.out" | head -n 1)
+"$zonesim" state import "$here/fixtures/snapshots/seed-stack.json" --endpoint "$endpoint" >/dev/null 2>&1
+"$zonesim" drill run "$f" --endpoint "$endpoint" --events --json "$work/remote.json" >"$work/remote.out" 2>&1
+r=$?
+if [[ $r == 0 ]] && grep -q '^  PASS  availability' "$work/remote.out" && grep -q 'zone  eu-central-1a  up -> power' "$work/remote.out" \
+   && [[ $(jq '.expectations | length' "$work/remote.json") -ge 3 ]]; then
+  ok "drill --endpoint passes on a running server, events printed: $(grep -c '^  20' "$work/remote.out")"
+else
+  ko "drill --endpoint" "exit $r: $(tail -20 "$work/remote.out")"
+fi
+curl -s "$endpoint/_zonesim/timeline" | grep -q '"to":"power"' && ok "the server keeps the drill's timeline" \
+  || ko "server timeline" "no zone power event on $endpoint"
+c1=$(curl -s "$endpoint/_zonesim/clock" | jq .now_ms); sleep 0.3; c2=$(curl -s "$endpoint/_zonesim/clock" | jq .now_ms)
+((c2 > c1)) && ok "the realtime clock runs again after the drill ($c1 -> $c2)" || ko "clock" "$c1 -> $c2"
+sed -e 's/^name: .*/name: wrong-lb/' -e 's/load_balancer: [a-z-]*/load_balancer: no-such-alb/' "$f" >"$work/wrong.yaml"
+"$zonesim" drill run "$work/wrong.yaml" --endpoint "$endpoint" >"$work/wrong.out" 2>&1
+r=$?
+[[ $r == 2 ]] && grep -q 'traffic.load_balancer' "$work/wrong.out" && ok "--endpoint with a name the server lacks: exit 2, $(head -c 160 "$work/wrong.out")" \
+  || ko "--endpoint bad name" "exit $r: $(cat "$work/wrong.out")"
+curl -s "$endpoint/_zonesim/drills" | grep -q NoDrill && ok "no drill left holding the server" || ko "drill left" "$(curl -s "$endpoint/_zonesim/drills")"
+"$zonesim" drill run "$f" --endpoint "$endpoint" --seed 3 >/dev/null 2>&1
+[[ $? == 2 ]] && ok "--seed with --endpoint is refused" || ko "--seed --endpoint" "accepted"
+kill $server 2>/dev/null
+
 echo "$passed passed, $failed failed"
 ((failed == 0))
