@@ -14,7 +14,10 @@ namespace zonesim::drill {
 
 namespace {
 
-constexpr sim::Millis kTickMs = 100;  // traffic is routed tick by tick, events run between ticks
+// Traffic is sent tick by tick, events run between ticks; ticks that see the same state (no event,
+// fault or second boundary between them) are sent as one batch.
+constexpr sim::Millis kTickMs = 100;
+constexpr std::size_t kProgressTicks = 600;  // a progress report per simulated minute
 
 std::string fmt(double v, int digits = 3) {
   std::ostringstream o;
@@ -91,7 +94,8 @@ class Run {
   }
 
   bool step_until(sim::Millis until, const Progress& progress = {}) {
-    for (; k_ < ticks_ && static_cast<sim::Millis>(k_) * kTickMs < until; ++k_) {
+    std::size_t reported = k_ / kProgressTicks;
+    while (k_ < ticks_ && static_cast<sim::Millis>(k_) * kTickMs < until) {
       sim::Millis rel = static_cast<sim::Millis>(k_) * kTickMs;
       while (next_fault_ < faults_.size() && faults_[next_fault_].at <= rel) {
         advance_to(t0_ + faults_[next_fault_].at);
@@ -103,17 +107,22 @@ class Run {
           running_at_[s.name] = count_running(s.zone);
         }
       advance_to(t0_ + rel);
+      // The ticks up to the next event share this state: their traffic goes out as one batch.
+      std::size_t m = span_ticks(rel, until);
       Second& sec = seconds_[static_cast<std::size_t>(rel / 1000)];
-      req_carry_ += f_.traffic.requests_per_second * kTickMs / 1000.0;
-      int n = static_cast<int>(req_carry_);
-      req_carry_ -= n;
-      for (int i = 0; i < n; ++i) request(sec);
-      write_carry_ += f_.traffic.writes_per_second * kTickMs / 1000.0;
+      req_carry_ += f_.traffic.requests_per_second * static_cast<double>(m * kTickMs) / 1000.0;
+      auto n = static_cast<std::uint64_t>(req_carry_);
+      req_carry_ -= static_cast<double>(n);
+      if (n > 0) requests(sec, n);
+      write_carry_ += f_.traffic.writes_per_second * static_cast<double>(m * kTickMs) / 1000.0;
       int w = static_cast<int>(write_carry_);
       write_carry_ -= w;
       if (w > 0) writes(sec, w);
-      if (progress && k_ % 600 == 0)
+      k_ += m;
+      if (progress && k_ / kProgressTicks != reported) {
+        reported = k_ / kProgressTicks;
         progress(static_cast<double>(k_) / static_cast<double>(ticks_));
+      }
     }
     return k_ >= ticks_;
   }
@@ -186,38 +195,56 @@ class Run {
     }
   }
 
-  void request(Second& sec) {
+  // How many ticks from `rel` see the same state: up to the next second (the unit of the counts),
+  // the tick of the next clock event, fault or sample, and `until`; at least one.
+  std::size_t span_ticks(sim::Millis rel, sim::Millis until) {
+    auto tick_at_or_after = [](sim::Millis t) { return (t + kTickMs - 1) / kTickMs * kTickMs; };
+    sim::Millis end = std::min<sim::Millis>((rel / 1000 + 1) * 1000, tick_at_or_after(until));
+    end = std::min<sim::Millis>(end, static_cast<sim::Millis>(ticks_) * kTickMs);
+    if (next_fault_ < faults_.size())
+      end = std::min(end, tick_at_or_after(faults_[next_fault_].at));
+    for (auto& s : samples_)
+      if (s.at >= rel + kTickMs) end = std::min(end, s.at / kTickMs * kTickMs);
+    sim::Millis due = app_->env().clock.next_due();
+    if (due >= 0) end = std::min(end, tick_at_or_after(due - t0_));
+    return static_cast<std::size_t>(std::max<sim::Millis>(1, (end - rel) / kTickMs));
+  }
+
+  void requests(Second& sec, std::uint64_t n) {
     elbv2::RouteRequest req;
     req.load_balancer_arn = lb_arn_;
     req.port = f_.traffic.port;
     req.path = f_.traffic.path;
-    auto res = elbv2::route(app_->env(), scope_, req);
-    ++sec.total;
     using K = elbv2::RouteResult::Kind;
-    if (res.kind == K::unreachable) {
-      ++sec.unreachable;
-    } else if (res.kind == K::elb_error) {
-      ++sec.elb_5xx;
-    } else if (res.status >= 500) {
-      ++sec.target_5xx;
-    } else {
-      ++sec.ok;
-    }
-    if (!res.task_arn.empty() && stopped_tasks_.count(res.task_arn)) ++sec.to_stopped;
+    elbv2::route_many(app_->env(), scope_, req, n,
+                      [&](const elbv2::RouteResult& res, std::uint64_t c) {
+                        auto count = static_cast<std::uint32_t>(c);
+                        sec.total += count;
+                        if (res.kind == K::unreachable)
+                          sec.unreachable += count;
+                        else if (res.kind == K::elb_error)
+                          sec.elb_5xx += count;
+                        else if (res.status >= 500)
+                          sec.target_5xx += count;
+                        else
+                          sec.ok += count;
+                        if (!res.task_arn.empty() && stopped_tasks_.count(res.task_arn))
+                          sec.to_stopped += count;
+                      });
   }
 
   void writes(Second& sec, int n) {
     Env& env = app_->env();
     env.store.begin();
     try {
+      // Writes come from the application tier: a client in the first zone that is up.
+      std::string from;
+      for (auto& z : env.config.zones_or_default())
+        if (sim::zone_state(env, z) == "up") {
+          from = z;
+          break;
+        }
       for (int i = 0; i < n; ++i) {
-        // Writes come from the application tier: a client in the first zone that is up.
-        std::string from;
-        for (auto& z : env.config.zones_or_default())
-          if (sim::zone_state(env, z) == "up") {
-            from = z;
-            break;
-          }
         if (rds::acknowledge_write(env, scope_, db_host_, from)) {
           ++sec.writes;
           ++writes_acked_;

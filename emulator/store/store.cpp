@@ -24,7 +24,7 @@ struct Stmt {
 };
 }  // namespace
 
-Store::Store(const std::string& path) {
+Store::Store(const std::string& path) : durable_(!path.empty() && path != ":memory:") {
   std::string p = path.empty() ? ":memory:" : path;
   if (sqlite3_open(p.c_str(), &db_) != SQLITE_OK) {
     std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -194,55 +194,32 @@ void Store::begin() {
 
 void Store::commit() {
   if (!in_tx_) throw std::logic_error("store: commit without begin");
-  if (journal_.empty() && meta_before_.empty() && pending_timeline_.empty() &&
-      pending_calls_.empty()) {
-    in_tx_ = false;
+  // Without a state file the documents live in memory only; SQLite keeps the timeline and the
+  // call log, which are queried (drills commit thousands of times per simulated hour).
+  bool docs = durable_ && (!journal_.empty() || !meta_before_.empty());
+  if (!docs && pending_timeline_.empty() && pending_calls_.empty()) {
+    finish_commit();
     return;
   }
   try {
     exec("BEGIN");
-    Stmt up(db_, "INSERT OR REPLACE INTO docs(scope, kind, id, seq, body) VALUES(?,?,?,?,?)");
-    Stmt del(db_, "DELETE FROM docs WHERE scope=? AND kind=? AND id=?");
-    for (auto& t : journal_) {
-      auto sep = t.table_key.find(kSeparator);
-      std::string_view scope = std::string_view(t.table_key).substr(0, sep);
-      std::string_view kind = std::string_view(t.table_key).substr(sep + 1);
-      auto tab = tables_.find(t.table_key);
-      const Doc* now = nullptr;
-      if (tab != tables_.end()) {
-        auto d = tab->second.find(t.id);
-        if (d != tab->second.end()) now = &d->second;
+    if (docs) write_docs_and_meta();
+    if (!pending_timeline_.empty()) {
+      Stmt tl(db_, "INSERT INTO timeline(t_ms, body) VALUES(?,?)");
+      for (auto& [t, body] : pending_timeline_) {
+        sqlite3_reset(tl.s);
+        tl.integer(1, t);
+        tl.text(2, body);
+        if (sqlite3_step(tl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
       }
-      Stmt& s = now ? up : del;
-      sqlite3_reset(s.s);
-      s.text(1, scope);
-      s.text(2, kind);
-      s.text(3, t.id);
-      if (now) {
-        s.integer(4, static_cast<std::int64_t>(now->seq));
-        s.text(5, now->value.dump());
+    }
+    if (!pending_calls_.empty()) {
+      Stmt cl(db_, "INSERT INTO calls(body) VALUES(?)");
+      for (auto& body : pending_calls_) {
+        sqlite3_reset(cl.s);
+        cl.text(1, body);
+        if (sqlite3_step(cl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
       }
-      if (sqlite3_step(s.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
-    }
-    Stmt m(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
-    for (auto& [k, before] : meta_before_) {
-      sqlite3_reset(m.s);
-      m.text(1, k);
-      m.text(2, meta_[k]);
-      if (sqlite3_step(m.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
-    }
-    Stmt tl(db_, "INSERT INTO timeline(t_ms, body) VALUES(?,?)");
-    for (auto& [t, body] : pending_timeline_) {
-      sqlite3_reset(tl.s);
-      tl.integer(1, t);
-      tl.text(2, body);
-      if (sqlite3_step(tl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
-    }
-    Stmt cl(db_, "INSERT INTO calls(body) VALUES(?)");
-    for (auto& body : pending_calls_) {
-      sqlite3_reset(cl.s);
-      cl.text(1, body);
-      if (sqlite3_step(cl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
     }
     exec("COMMIT");
   } catch (const std::exception& e) {
@@ -250,12 +227,49 @@ void Store::commit() {
     rollback();
     throw std::runtime_error(std::string("state not saved: ") + e.what());
   }
+  finish_commit();
+}
+
+void Store::finish_commit() {
   journal_.clear();
   touched_.clear();
   meta_before_.clear();
   pending_timeline_.clear();
   pending_calls_.clear();
   in_tx_ = false;
+}
+
+void Store::write_docs_and_meta() {
+  Stmt up(db_, "INSERT OR REPLACE INTO docs(scope, kind, id, seq, body) VALUES(?,?,?,?,?)");
+  Stmt del(db_, "DELETE FROM docs WHERE scope=? AND kind=? AND id=?");
+  for (auto& t : journal_) {
+    auto sep = t.table_key.find(kSeparator);
+    std::string_view scope = std::string_view(t.table_key).substr(0, sep);
+    std::string_view kind = std::string_view(t.table_key).substr(sep + 1);
+    auto tab = tables_.find(t.table_key);
+    const Doc* now = nullptr;
+    if (tab != tables_.end()) {
+      auto d = tab->second.find(t.id);
+      if (d != tab->second.end()) now = &d->second;
+    }
+    Stmt& s = now ? up : del;
+    sqlite3_reset(s.s);
+    s.text(1, scope);
+    s.text(2, kind);
+    s.text(3, t.id);
+    if (now) {
+      s.integer(4, static_cast<std::int64_t>(now->seq));
+      s.text(5, now->value.dump());
+    }
+    if (sqlite3_step(s.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+  }
+  Stmt m(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
+  for (auto& [k, before] : meta_before_) {
+    sqlite3_reset(m.s);
+    m.text(1, k);
+    m.text(2, meta_[k]);
+    if (sqlite3_step(m.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+  }
 }
 
 void Store::append_call(const json& call) {

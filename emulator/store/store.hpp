@@ -84,8 +84,11 @@ class Store {
   void touch(const std::string& tk, std::string_view id);
   void exec(const char* sql);
   void load();
+  void write_docs_and_meta();
+  void finish_commit();
 
   sqlite3* db_ = nullptr;
+  bool durable_;  // a state file: documents and meta are written through at commit
   std::unordered_map<std::string, Table> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;

@@ -319,16 +319,73 @@ bool routable_state(const json& t) {
   return state == health::kUnavailable && str(t, "_reason") == health::kHealthCheckDisabled;
 }
 
+// How many of n connections crossing into a zone with this loss rate are lost (a draw each).
+std::uint64_t lost_count(Env& env, double loss_rate, std::uint64_t n) {
+  if (loss_rate <= 0) return 0;
+  std::uint64_t lost_n = 0;
+  for (std::uint64_t i = 0; i < n; ++i) lost_n += lost(env, loss_rate) ? 1 : 0;
+  return lost_n;
+}
+
+// `count` requests from the node in r.node_zone to one target: they share one fate, but for the
+// connections a degraded zone drops.
+void send_to_target(Env& env, const std::string& scope, const json& lb, const json& tg,
+                    const json& t, const RouteRequest& req, RouteResult r, std::uint64_t count,
+                    const RouteSink& emit) {
+  r.target_ip = target_ip(env, scope, tg, t);
+  r.target_port = static_cast<int>(t.value("Port", std::int64_t{0}));
+  r.target_zone = target_zone(t);
+  bool faults = any_zone_fault(env);
+  if (faults && !sim::zones_connected(env, r.node_zone, r.target_zone)) {
+    r.latency_ms += kTargetConnectTimeoutMs;
+    emit(elb_error(r, 504, "connection to the target timed out"), count);
+    return;
+  }
+  if (faults && !r.target_zone.empty() && r.target_zone != r.node_zone) {
+    Degradation d = degradation(env, r.target_zone);
+    std::uint64_t dropped = lost_count(env, d.loss_rate, count);
+    if (dropped > 0) {
+      RouteResult l = r;
+      emit(elb_error(l, 502, "connection to the target was lost"), dropped);
+      count -= dropped;
+      if (count == 0) return;
+    }
+    r.latency_ms += d.latency_ms;
+  }
+  std::string path = req.path.substr(0, req.path.find('?'));
+  ecs::AppAnswer a = probe_app(env, scope, r.target_ip, r.target_port, r.node_zone, path);
+  r.task_arn = a.task_arn;
+  switch (a.kind) {
+    case ecs::AppAnswer::Kind::ok:
+      r.kind = Kind::target;
+      r.status = a.status;
+      emit(r, count);
+      return;
+    case ecs::AppAnswer::Kind::refused:
+      emit(elb_error(r, 502, "the target refused the connection"), count);
+      return;
+    case ecs::AppAnswer::Kind::timeout: {
+      std::string idle = lb_attribute(lb, "idle_timeout.timeout_seconds");
+      double seconds = 60;
+      if (!idle.empty()) seconds = std::stod(idle);
+      r.latency_ms += seconds * 1000;
+      emit(elb_error(r, 504, "the target did not answer within the idle timeout"), count);
+      return;
+    }
+  }
+}
+
 void forward_to_group(Env& env, const std::string& scope, const json& lb, const std::string& tg_arn,
-                      const RouteRequest& req, RouteResult& r) {
+                      const RouteRequest& req, RouteResult r, std::uint64_t count,
+                      const RouteSink& emit) {
   r.target_group_arn = tg_arn;
   const json* tg = find_target_group(env, scope, tg_arn);
   if (!tg) {
-    elb_error(r, 503, "the target group does not exist");
+    emit(elb_error(r, 503, "the target group does not exist"), count);
     return;
   }
   if (tg->value("TargetType", "") == "lambda") {
-    elb_error(r, 502, "Lambda targets are not simulated");
+    emit(elb_error(r, 502, "Lambda targets are not simulated"), count);
     return;
   }
   bool all_zones = cross_zone(lb, *tg);
@@ -348,7 +405,7 @@ void forward_to_group(Env& env, const std::string& scope, const json& lb, const 
     if (routable_state(t)) healthy.push_back(&t);
   }
   if (serving.empty()) {
-    elb_error(r, 503, "no registered targets");
+    emit(elb_error(r, 503, "no registered targets"), count);
     return;
   }
   // Unhealthy state routing: below the minimum of healthy targets the group fails open and every
@@ -357,58 +414,25 @@ void forward_to_group(Env& env, const std::string& scope, const json& lb, const 
       *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count");
   std::string min_pct = group_attribute(
       *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage");
-  std::size_t count = 1;
-  std::from_chars(min_count.data(), min_count.data() + min_count.size(), count);
-  bool fail_open = healthy.size() < count;
+  std::size_t min_healthy = 1;
+  std::from_chars(min_count.data(), min_count.data() + min_count.size(), min_healthy);
+  bool fail_open = healthy.size() < min_healthy;
   if (!fail_open && !min_pct.empty() && min_pct != "off") {
     std::size_t pct = 0;
     std::from_chars(min_pct.data(), min_pct.data() + min_pct.size(), pct);
     fail_open = healthy.size() * 100 < pct * serving.size();
   }
   const std::vector<const json*>& pool = fail_open ? serving : healthy;
-  // Round robin, per group (and node zone when the node keeps to its zone).
+  // Round robin, per group (and node zone when the node keeps to its zone): request k of the
+  // counter goes to pool[k % size], so `count` requests split evenly from where it stands.
   std::string key = "elbv2/rr/" + tg_arn;
   if (!all_zones) key += "/" + r.node_zone;
-  std::uint64_t n = env.volatile_counters[key]++;
-  const json& t = *pool[n % pool.size()];
-
-  r.target_ip = target_ip(env, scope, *tg, t);
-  r.target_port = static_cast<int>(t.value("Port", std::int64_t{0}));
-  r.target_zone = target_zone(t);
-  bool faults = any_zone_fault(env);
-  if (faults && !sim::zones_connected(env, r.node_zone, r.target_zone)) {
-    r.latency_ms += kTargetConnectTimeoutMs;
-    elb_error(r, 504, "connection to the target timed out");
-    return;
-  }
-  if (faults && !r.target_zone.empty() && r.target_zone != r.node_zone) {
-    Degradation d = degradation(env, r.target_zone);
-    if (lost(env, d.loss_rate)) {
-      elb_error(r, 502, "connection to the target was lost");
-      return;
-    }
-    r.latency_ms += d.latency_ms;
-  }
-  std::string path = req.path.substr(0, req.path.find('?'));
-  ecs::AppAnswer a = probe_app(env, scope, r.target_ip, r.target_port, r.node_zone, path);
-  r.task_arn = a.task_arn;
-  switch (a.kind) {
-    case ecs::AppAnswer::Kind::ok:
-      r.kind = Kind::target;
-      r.status = a.status;
-      return;
-    case ecs::AppAnswer::Kind::refused:
-      elb_error(r, 502, "the target refused the connection");
-      return;
-    case ecs::AppAnswer::Kind::timeout: {
-      std::string idle = lb_attribute(lb, "idle_timeout.timeout_seconds");
-      double seconds = 60;
-      if (!idle.empty()) seconds = std::stod(idle);
-      r.latency_ms += seconds * 1000;
-      elb_error(r, 504, "the target did not answer within the idle timeout");
-      return;
-    }
-  }
+  std::uint64_t& counter = env.volatile_counters[key];
+  const std::uint64_t n0 = counter, size = pool.size();
+  counter += count;
+  for (std::uint64_t j = 0; j < std::min(count, size); ++j)
+    send_to_target(env, scope, lb, *tg, *pool[(n0 + j) % size], req, r,
+                   (count - j + size - 1) / size, emit);
 }
 
 bool active(const json& lb, sim::Millis now) {
@@ -417,46 +441,36 @@ bool active(const json& lb, sim::Millis now) {
 
 }  // namespace
 
-RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
-  resume_simulation(env);
+namespace {
+
+// `count` requests that reached the node in `zone`.
+void route_from_node(Env& env, const std::string& scope, const json& lb, const std::string& zone,
+                     const RouteRequest& req, std::uint64_t count, const RouteSink& emit) {
   RouteResult r;
   r.kind = Kind::unreachable;
-  const json* lb = find_load_balancer(env, scope, req.load_balancer_arn);
-  if (!lb) {
-    r.reason = "the load balancer does not exist";
-    return r;
-  }
-  if (!active(*lb, env.clock.now())) {
-    r.reason = "the load balancer is not active yet";
-    return r;
-  }
-  // The node: the one the client reached, or one DNS gives (clients pick among the addresses).
-  std::string zone = req.node_zone;
-  if (zone.empty()) {
-    auto nodes = resolvable_nodes(env, scope, req.load_balancer_arn);
-    if (nodes.empty()) {
-      r.reason = "the load balancer's DNS name resolves to no node";
-      return r;
-    }
-    zone = nodes.size() == 1 ? nodes.front() : nodes[env.rng.below(nodes.size())];
-  }
   r.node_zone = zone;
   const json* node = nullptr;
-  for (auto& n : (*lb)["_nodes"])
+  for (auto& n : lb["_nodes"])
     if (str(n, "ZoneName") == zone) node = &n;
   if (!node) {
     r.reason = "the load balancer has no node in " + zone;
-    return r;
+    emit(r, count);
+    return;
   }
   if (node->value("State", kNodeActive) != kNodeActive) {
     r.reason = "the load balancer node in " + zone + " is down";
-    return r;
+    emit(r, count);
+    return;
   }
   if (any_zone_fault(env)) {
     Degradation d = degradation(env, zone);
-    if (lost(env, d.loss_rate)) {
-      r.reason = "the connection to the load balancer node was lost";
-      return r;
+    std::uint64_t dropped = lost_count(env, d.loss_rate, count);
+    if (dropped > 0) {
+      RouteResult l = r;
+      l.reason = "the connection to the load balancer node was lost";
+      emit(l, dropped);
+      count -= dropped;
+      if (count == 0) return;
     }
     r.latency_ms += d.latency_ms;
   }
@@ -468,7 +482,8 @@ RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
       listener = l;
   if (!listener) {
     r.reason = "connection refused: no listener on port " + std::to_string(req.port);
-    return r;
+    emit(r, count);
+    return;
   }
 
   std::string rule_arn;
@@ -488,14 +503,16 @@ RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
       std::from_chars(code.data(), code.data() + code.size(), r.status);
       r.content_type = cfg.value("ContentType", "text/plain");
       r.body = cfg.value("MessageBody", "");
-      return r;
+      emit(r, count);
+      return;
     }
     if (type == "redirect") {
       const json& cfg = (*a)["RedirectConfig"];
       r.kind = Kind::redirect;
       r.status = cfg.value("StatusCode", "HTTP_301") == "HTTP_302" ? 302 : 301;
-      r.location = redirect_location(cfg, req, *listener, *lb);
-      return r;
+      r.location = redirect_location(cfg, req, *listener, lb);
+      emit(r, count);
+      return;
     }
     if (type == "forward") {
       std::string tg_arn = a->value("TargetGroupArn", "");
@@ -505,27 +522,77 @@ RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
         for (auto& g : groups) total += g.value("Weight", std::int64_t{1});
         if (groups.size() > 1 || tg_arn.empty()) {
           if (total <= 0) {
-            elb_error(r, 503, "every target group of the forward action has weight 0");
-            return r;
+            emit(elb_error(r, 503, "every target group of the forward action has weight 0"), count);
+            return;
           }
-          // Weighted random choice among the groups, as ALB's weighted target groups.
-          auto pick = static_cast<std::int64_t>(env.rng.below(static_cast<std::uint64_t>(total)));
-          for (auto& g : groups) {
-            pick -= g.value("Weight", std::int64_t{1});
-            if (pick < 0) {
-              tg_arn = g.value("TargetGroupArn", "");
-              break;
+          // Weighted random choice among the groups (a draw per request), as ALB's weighted
+          // target groups.
+          std::vector<std::uint64_t> per_group(groups.size(), 0);
+          for (std::uint64_t i = 0; i < count; ++i) {
+            auto pick = static_cast<std::int64_t>(env.rng.below(static_cast<std::uint64_t>(total)));
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+              pick -= groups[g].value("Weight", std::int64_t{1});
+              if (pick < 0) {
+                ++per_group[g];
+                break;
+              }
             }
           }
+          for (std::size_t g = 0; g < groups.size(); ++g)
+            if (per_group[g] > 0)
+              forward_to_group(env, scope, lb, groups[g].value("TargetGroupArn", ""), req, r,
+                               per_group[g], emit);
+          return;
         }
       }
-      forward_to_group(env, scope, *lb, tg_arn, req, r);
-      return r;
+      forward_to_group(env, scope, lb, tg_arn, req, r, count, emit);
+      return;
     }
     // authenticate-oidc, authenticate-cognito, jwt-validation: pass (see above).
   }
-  elb_error(r, 500, "no terminal action");
-  return r;
+  emit(elb_error(r, 500, "no terminal action"), count);
+}
+
+}  // namespace
+
+void route_many(Env& env, const std::string& scope, const RouteRequest& req, std::uint64_t count,
+                const RouteSink& emit) {
+  if (count == 0) return;
+  resume_simulation(env);
+  RouteResult r;
+  r.kind = Kind::unreachable;
+  const json* lb = find_load_balancer(env, scope, req.load_balancer_arn);
+  if (!lb) {
+    r.reason = "the load balancer does not exist";
+    emit(r, count);
+    return;
+  }
+  if (!active(*lb, env.clock.now())) {
+    r.reason = "the load balancer is not active yet";
+    emit(r, count);
+    return;
+  }
+  // The node: the one the client reached, or one DNS gives (each client picks among the
+  // addresses: a draw per request).
+  if (!req.node_zone.empty())
+    return route_from_node(env, scope, *lb, req.node_zone, req, count, emit);
+  auto nodes = resolvable_nodes(env, scope, req.load_balancer_arn);
+  if (nodes.empty()) {
+    r.reason = "the load balancer's DNS name resolves to no node";
+    emit(r, count);
+    return;
+  }
+  if (nodes.size() == 1) return route_from_node(env, scope, *lb, nodes.front(), req, count, emit);
+  std::vector<std::uint64_t> per_node(nodes.size(), 0);
+  for (std::uint64_t i = 0; i < count; ++i) ++per_node[env.rng.below(nodes.size())];
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (per_node[i] > 0) route_from_node(env, scope, *lb, nodes[i], req, per_node[i], emit);
+}
+
+RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
+  RouteResult out;
+  route_many(env, scope, req, 1, [&](const RouteResult& r, std::uint64_t) { out = r; });
+  return out;
 }
 
 }  // namespace zonesim::elbv2

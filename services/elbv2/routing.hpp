@@ -3,6 +3,8 @@
 // alike: a request arrives at a listener; rules and the default action decide; a forward picks a
 // target (round robin over healthy targets, fail-open when none is healthy) and the target's app
 // answers (ecs::app_answer) — or the ALB answers an error itself.
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +45,13 @@ struct RouteResult {
 };
 
 RouteResult route(Env& env, const std::string& scope, const RouteRequest& req);
+
+// `count` identical requests at the current sim time, as `count` calls of route() would send
+// them (a DNS draw per request, round robin continuing where it stands, a loss draw per crossing
+// of a degraded zone), with each distinct outcome computed once: emit(result, how many).
+using RouteSink = std::function<void(const RouteResult&, std::uint64_t)>;
+void route_many(Env& env, const std::string& scope, const RouteRequest& req, std::uint64_t count,
+                const RouteSink& emit);
 
 // Zones of the ALB nodes a client resolving the LB's DNS name gets now: nodes in powered,
 // reachable zones, but a failed node stays in DNS until the TTL (60 s) after its failure.
