@@ -7,6 +7,7 @@
 
 #include "emulator/app/app.hpp"
 #include "emulator/sim/zones.hpp"
+#include "services/elbv2/dataplane.hpp"
 #include "services/elbv2/routing.hpp"
 #include "services/rds/reachability.hpp"
 
@@ -145,6 +146,7 @@ class Run {
     req.port = f_.traffic.port;
     req.path = f_.traffic.path;
     auto res = elbv2::route(app_->env(), scope_, req);
+    elbv2::record_request(app_->env(), scope_, lb_arn_, res);
     ++sec.total;
     using K = elbv2::RouteResult::Kind;
     if (res.kind == K::unreachable) {

@@ -34,7 +34,7 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+      : stream_(std::move(socket)), delay_(stream_.get_executor()), server_(std::move(server)) {
     ++server_->connections;
   }
   ~Session() { --server_->connections; }
@@ -78,6 +78,9 @@ class Session : public std::enable_shared_from_this<Session> {
       req.headers.emplace_back(std::move(name), std::string(f.value()));
     }
     req.body = std::move(msg.body());
+    beast::error_code addr_ec;
+    auto peer = stream_.socket().remote_endpoint(addr_ec);
+    if (!addr_ec) req.remote_address = peer.address().to_string();
     bool keep = msg.keep_alive();
     Response r;
     try {
@@ -87,6 +90,21 @@ class Session : public std::enable_shared_from_this<Session> {
       r.status = 500;
       r.content_type = "text/plain";
       r.body = "internal error\n";
+    }
+    if (r.drop_connection) {
+      spdlog::info("{} {} dropped", r.service, r.operation);
+      return close();
+    }
+    if (r.delay_ms > 0) {
+      // Latency the answer carries (e.g. a degraded zone): wait without blocking the I/O thread.
+      auto pending = std::make_shared<Response>(std::move(r));
+      delay_.expires_after(
+          std::chrono::microseconds(static_cast<std::int64_t>(pending->delay_ms * 1000)));
+      delay_.async_wait([self = shared_from_this(), pending, keep, t0](beast::error_code wait_ec) {
+        if (wait_ec || self->server_->stopped) return self->close();
+        self->write(*pending, keep, pending->service, pending->operation, t0);
+      });
+      return;
     }
     write(r, keep, r.service, r.operation, t0);
   }
@@ -122,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer delay_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Server::Impl> server_;
