@@ -127,16 +127,9 @@ http::Response App::handle(const http::Request& req) {
   if (path.substr(0, 10) == "/_zonesim/" || path == "/_zonesim") return handle_control(req);
   std::string_view host = req.header("host");
   if (elbv2::may_be_load_balancer_host(host))
-    if (auto lb = elbv2::find_by_host(*env_, host)) {
-      // The listener port: the Host header's, else HTTP's 80.
-      int port = 80;
-      auto colon = host.rfind(':');
-      if (colon != std::string_view::npos && host.find(']') == std::string_view::npos) {
-        auto res = std::from_chars(host.data() + colon + 1, host.data() + host.size(), port);
-        if (res.ec != std::errc() || res.ptr != host.data() + host.size()) port = 80;
-      }
-      return handle_alb(req, lb->scope, lb->arn, port, std::string(host), req.target);
-    }
+    if (auto lb = elbv2::find_by_host(*env_, host))
+      return handle_alb(req, lb->scope, lb->arn, elbv2::listener_port_for_host(*env_, *lb, host),
+                        std::string(host), req.target);
   return handle_aws(req);
 }
 

@@ -82,6 +82,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto peer = stream_.socket().remote_endpoint(addr_ec);
     if (!addr_ec) req.remote_address = peer.address().to_string();
     bool keep = msg.keep_alive();
+    // Answer in the request's version: an HTTP/1.0 client (ab -k) learns that the connection
+    // stays open only from a "Connection: keep-alive" header, which 1.0 responses carry.
+    version_ = msg.version() == 10 ? 10 : 11;
     Response r;
     try {
       r = server_->handler(req);
@@ -112,7 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(const Response& r, bool keep, const std::string& service, const std::string& operation,
              std::chrono::steady_clock::time_point t0) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->version(11);
+    res->version(version_);
     res->result(static_cast<unsigned>(r.status));
     res->set(bhttp::field::server, "zonesim");
     res->set(bhttp::field::content_type, r.content_type);
@@ -141,6 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   asio::steady_timer delay_;
+  unsigned version_ = 11;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Server::Impl> server_;

@@ -74,7 +74,9 @@ struct HostCounts {
 // Healthy and unhealthy targets of a group by target zone ("" for targets outside the region).
 std::map<std::string, HostCounts> host_counts(const json& tg) {
   std::map<std::string, HostCounts> out;
-  for (auto& t : tg.value("_targets", json::array())) {
+  auto targets = tg.find("_targets");
+  if (targets == tg.end() || !targets->is_array()) return out;
+  for (auto& t : *targets) {
     const std::string& state = str(t, "_state");
     HostCounts& c = out[target_zone(t)];
     if (state == health::kHealthy) ++c.healthy;
@@ -123,6 +125,18 @@ std::optional<LoadBalancerRef> find_by_name(const Env& env, const std::string& n
       if (is_application(*lb) && str(*lb, "LoadBalancerName") == name)
         return ref_of(scope, arn, *lb);
   return std::nullopt;
+}
+
+int listener_port_for_host(const Env& env, const LoadBalancerRef& lb, std::string_view host) {
+  auto colon = host.rfind(':');
+  if (colon == std::string_view::npos || host.find(']') != std::string_view::npos) return 80;
+  int port = 0;
+  auto res = std::from_chars(host.data() + colon + 1, host.data() + host.size(), port);
+  if (res.ec != std::errc() || res.ptr != host.data() + host.size()) return 80;
+  for (auto& [arn, l] : env.store.list(lb.scope, kListenerKind))
+    if (str(*l, "LoadBalancerArn") == lb.arn && l->value("Port", std::int64_t{0}) == port)
+      return port;
+  return 80;
 }
 
 std::vector<ListenerRef> listeners(const Env& env) {

@@ -44,6 +44,11 @@ std::optional<LoadBalancerRef> find_by_host(const Env& env, std::string_view hos
 std::optional<LoadBalancerRef> find_by_name(const Env& env, const std::string& name,
                                             const std::string& preferred_scope);
 
+// The listener port a Host header arriving on zonesim's main port addresses: the header's
+// ":port" when the load balancer has a listener there, else 80 (in http://<alias>:4566/ the port
+// is zonesim's own, not a listener's).
+int listener_port_for_host(const Env& env, const LoadBalancerRef& lb, std::string_view host);
+
 struct ListenerRef {
   LoadBalancerRef load_balancer;
   std::string listener_arn, protocol;

@@ -21,6 +21,12 @@ class DataplaneTest : public StackTest {
  protected:
   void SetUp() override {
     StackTest::SetUp();
+    if (realtime_speed_ > 0) {
+      zonesim::Config c;
+      c.clock_mode = "realtime";
+      c.speed = realtime_speed_;
+      app_ = std::make_unique<zonesim::App>(c, "", zonesim::testing::kTestEpoch);
+    }
     s_ = build_stack();
     ASSERT_TRUE(run_until([&] { return count_state(s_, "healthy") == 2; }, 300));
     dns_ = xpath(ok_query("elasticloadbalancing",
@@ -81,6 +87,12 @@ class DataplaneTest : public StackTest {
 
   Stack s_;
   std::string dns_;
+  double realtime_speed_ = 0;  // > 0: a realtime clock at this speed (sim time moves by advance())
+};
+
+class DataplaneRealtimeTest : public DataplaneTest {
+ protected:
+  DataplaneRealtimeTest() { realtime_speed_ = 4; }
 };
 
 TEST_F(DataplaneTest, HostHeaderReachesTasksInBothZonesRoundRobin) {
@@ -117,8 +129,10 @@ TEST_F(DataplaneTest, HostHeaderReachesTasksInBothZonesRoundRobin) {
   EXPECT_EQ(listener["dns_name"], dns_);
   EXPECT_EQ(listener["path_prefix"], std::string("/_zonesim/alb/") + kLb + "/");
   EXPECT_TRUE(listener["local_port"].is_null());
-  for (const std::string& host :
-       {alias, dns_ + ":80", dns_ + ".", std::string("RESILIENCE-") + dns_.substr(11)})
+  // With a port where the load balancer has no listener (zonesim's own, as in
+  // http://<alias>:4566/): the listener on 80.
+  for (const std::string& host : {alias, alias + ":4566", dns_ + ":80", dns_ + ".",
+                                  std::string("RESILIENCE-") + dns_.substr(11)})
     EXPECT_EQ(get(host).status, 200) << host;
   // A client's trace id is kept, with the load balancer's Self field added.
   Request r;
@@ -285,8 +299,19 @@ TEST_F(DataplaneTest, FixedResponsesAndRedirectsComeFromTheLoadBalancer) {
   EXPECT_EQ(r.status, 302);
   EXPECT_EQ(header(r, "Location"), "http://" + dns_ + ":80/new/old/page?q=1");
   EXPECT_EQ(header(r, "Server"), "awselb/2.0");
+  // A second listener, reached by the port in the Host header or after the name in the prefix.
+  ok_query("elasticloadbalancing",
+           "Action=CreateListener&LoadBalancerArn=" + enc(s_.load_balancer) +
+               "&Port=8080&Protocol=HTTP&DefaultActions.member.1.Type=fixed-response"
+               "&DefaultActions.member.1.FixedResponseConfig.StatusCode=503" +
+               kEv);
+  auto other = get(dns_ + ":8080");
+  EXPECT_EQ(other.status, 503);
+  EXPECT_TRUE(other.body.empty());
+  EXPECT_EQ(via_prefix(":8080/").status, 503);
   json m = metrics()["totals"];
-  EXPECT_EQ(m["HTTP_Fixed_Response_Count"], 1);
+  EXPECT_EQ(m["HTTP_Fixed_Response_Count"], 3);
+  EXPECT_EQ(m["HTTPCode_ELB_5XX_Count"], 2);
   EXPECT_EQ(m["HTTP_Redirect_Count"], 1);
   EXPECT_EQ(m["HTTPCode_ELB_4XX_Count"], 1);
   EXPECT_EQ(m["HTTPCode_ELB_3XX_Count"], 1);
@@ -347,6 +372,25 @@ TEST_F(DataplaneTest, MetricsAgreeWithTheResponsesPerZoneAndMinute) {
   ok_control("POST", "/_zonesim/reset");
   EXPECT_EQ(control("GET", std::string("/_zonesim/metrics?load_balancer=") + kLb).status, 404);
   EXPECT_EQ(control("GET", "/_zonesim/metrics").status, 400);
+}
+
+TEST_F(DataplaneRealtimeTest, LatencyOfADegradedZoneDelaysTheAnswerBySimTimeOverSpeed) {
+  ok_control("POST", "/_zonesim/zones/eu-central-1b/fail",
+             {{"kind", "degraded"}, {"latency_ms", 200}, {"loss_rate", 0}});
+  std::set<double> delays;
+  for (int i = 0; i < 12; ++i) {
+    auto r = get(dns_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    json body = json::parse(r.body);
+    // Each crossing into eu-central-1b adds 200 ms: client -> node b, or node a -> target b.
+    bool node_b = body["load_balancer_node_zone"] == "eu-central-1b";
+    bool target_b = body["zone"] == "eu-central-1b";
+    double latency = (node_b ? 200 : 0) + (target_b && !node_b ? 200 : 0);
+    EXPECT_DOUBLE_EQ(r.delay_ms, latency / 4) << body.dump();
+    delays.insert(r.delay_ms);
+  }
+  EXPECT_TRUE(delays.count(50.0));  // sim 200 ms at speed 4
+  EXPECT_GT(metrics()["totals"]["TargetResponseTime"].get<double>(), 0.0);
 }
 
 }  // namespace
