@@ -10,8 +10,9 @@
 // - by the load balancer (Server: awselb/2.0): 502/503/504 with AWS's HTML error pages, fixed
 //   responses, redirects;
 // - not at all when no load balancer node answers (every node down or DNS resolving to none): the
-//   connection is closed without a response, as close as a local socket gets to a connect failure
-//   on a dead address (curl: "Empty reply from server"; ab: a failed request).
+//   connection is reset without a response, as close as a local socket gets to a dead address
+//   (curl: "Connection reset by peer"; ab stops, as on a connect failure, unless -r, with which
+//   it counts a failed request).
 // Realtime clock: the answer is sent after the route's latency (degraded zones, timeouts) divided
 // by --speed, asynchronously. Manual clock: immediately, at the current sim time.
 #include <algorithm>

@@ -37,7 +37,7 @@ struct Response {
   std::string operation = "-";
   // Answer only after this many wall-clock milliseconds (the server waits asynchronously).
   double delay_ms = 0;
-  // Close the connection without answering (the client sees it end: an unreachable server).
+  // Reset the connection without answering (the client sees a failed connection).
   bool drop_connection = false;
 };
 

@@ -95,8 +95,13 @@ class Session : public std::enable_shared_from_this<Session> {
       r.body = "internal error\n";
     }
     if (r.drop_connection) {
-      spdlog::info("{} {} dropped", r.service, r.operation);
-      return close();
+      // Reset (RST), not a graceful close: clients report a failed connection, whereas an empty
+      // graceful close can pass for a complete response (ab counts it as one).
+      spdlog::info("{} {} reset", r.service, r.operation);
+      beast::error_code ignored;
+      stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+      stream_.socket().close(ignored);
+      return;
     }
     if (r.delay_ms > 0) {
       // Latency the answer carries (e.g. a degraded zone): wait without blocking the I/O thread.
