@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "emulator/app/app.hpp"
+#include "emulator/app/listener_ports.hpp"
 #include "emulator/cli/client.hpp"
 #include "emulator/cli/remote_drill.hpp"
 #include "emulator/control/coverage.hpp"
@@ -50,6 +51,7 @@ struct ServeOptions {
   std::string clock = "realtime";
   std::string epoch;
   std::string timing = "instant";
+  bool bind_listeners = false;
 };
 
 int serve(const ServeOptions& o) {
@@ -85,11 +87,18 @@ int serve(const ServeOptions& o) {
   }
   boost::asio::io_context ioc(1);
   std::unique_ptr<zonesim::http::Server> server;
+  std::optional<zonesim::ListenerPorts> listener_ports;
+  if (o.bind_listeners) listener_ports.emplace(ioc, *app, o.host);
   try {
     server = std::make_unique<zonesim::http::Server>(ioc, o.host, o.port,
                                                      [&](const zonesim::http::Request& req) {
                                                        app->sync();
-                                                       return app->handle(req);
+                                                       auto resp = app->handle(req);
+                                                       // Control-plane calls may create or delete
+                                                       // listeners: keep their ports in step.
+                                                       if (listener_ports && resp.service != "alb")
+                                                         listener_ports->reconcile();
+                                                       return resp;
                                                      });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zonesim: cannot listen on %s:%u: %s\n", o.host.c_str(), o.port, e.what());
@@ -113,6 +122,7 @@ int serve(const ServeOptions& o) {
       o.state.empty() ? "in-memory" : o.state.c_str(), static_cast<unsigned long long>(o.seed),
       endpoint.c_str(), o.region.c_str(), o.region.c_str());
   std::fflush(stdout);
+  if (listener_ports) listener_ports->reconcile();  // a state file may hold listeners already
 
   // In realtime mode the simulation moves even when nobody calls: catch up every 100 ms.
   boost::asio::steady_timer ticker(ioc);
@@ -139,6 +149,7 @@ int serve(const ServeOptions& o) {
   });
   ioc.run();
   server.reset();
+  listener_ports.reset();
   app.reset();  // closes the state database cleanly
   return 0;
 }
@@ -365,6 +376,9 @@ int main(int argc, char** argv) {
       ->add_option("--timing", so.timing,
                    "Timing profile: instant, realistic, or a profile JSON file")
       ->capture_default_str();
+  serve_cmd->add_flag("--bind-listeners", so.bind_listeners,
+                      "Also serve each ALB listener on a local port of its own (printed, and "
+                      "listed by GET /_zonesim/listeners)");
   serve_cmd->add_option("--log-level", so.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

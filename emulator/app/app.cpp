@@ -7,6 +7,7 @@
 #include "emulator/drill/runner.hpp"
 #include "emulator/protocol/codec.hpp"
 #include "emulator/protocol/sigv4.hpp"
+#include "services/elbv2/dataplane.hpp"
 
 namespace zonesim {
 
@@ -140,6 +141,11 @@ std::size_t App::advance_to(sim::Millis t) {
 http::Response App::handle(const http::Request& req) {
   std::string_view path = req.target;
   if (path.substr(0, 10) == "/_zonesim/" || path == "/_zonesim") return handle_control(req);
+  std::string_view host = req.header("host");
+  if (elbv2::may_be_load_balancer_host(host))
+    if (auto lb = elbv2::find_by_host(*env_, host))
+      return handle_alb(req, lb->scope, lb->arn, elbv2::listener_port_for_host(*env_, *lb, host),
+                        std::string(host), req.target);
   return handle_aws(req);
 }
 

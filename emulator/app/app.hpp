@@ -25,7 +25,16 @@ class App {
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
+  // Everything arriving on the main port: the control API, the ALB data plane (a Host header
+  // naming a load balancer, or /_zonesim/alb/<name>/...), else the AWS APIs.
   http::Response handle(const http::Request& req);
+  // A request that arrived on the local port bound for one ALB listener (serve --bind-listeners).
+  http::Response handle_listener(const http::Request& req, const std::string& scope,
+                                 const std::string& load_balancer_arn, int port);
+  // The local ports bound for listeners (listener ARN -> port), reported by the control API.
+  void set_bound_listeners(std::map<std::string, std::uint16_t> ports) {
+    bound_listeners_ = std::move(ports);
+  }
   // Runs every simulation event due up to sim time t, in one transaction.
   std::size_t advance_to(sim::Millis t);
   // Moves sim time forward by `ms`, running every event due (manual clock; in realtime mode the
@@ -60,6 +69,12 @@ class App {
   http::Response handle_control(const http::Request& req);
   // /_zonesim/drills...: one drill at a time, stepped by the client (emulator/control/drills.cpp).
   http::Response handle_drills(const http::Request& req, const std::string& path);
+  // The ALB data plane (app/dataplane.cpp): routes through elbv2::route, counts, answers as the
+  // target's app or as the load balancer.
+  http::Response handle_alb(const http::Request& req, const std::string& scope,
+                            const std::string& load_balancer_arn, int port, const std::string& host,
+                            const std::string& target);
+  http::Response handle_alb_prefix(const http::Request& req);
   void persist_runtime_state();
   void log_call(const std::string& service, const std::string& operation,
                 const std::string& account, const std::string& region, const json& input,
@@ -72,6 +87,7 @@ class App {
   std::unique_ptr<drill::Session> drill_;
   std::uint64_t drills_started_ = 0;
   std::map<std::string, std::uint64_t> unimplemented_;
+  std::map<std::string, std::uint16_t> bound_listeners_;
 };
 
 }  // namespace zonesim

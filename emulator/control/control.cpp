@@ -7,6 +7,7 @@
 #include "emulator/control/responses.hpp"
 #include "emulator/protocol/codec.hpp"
 #include "emulator/sim/zones.hpp"
+#include "services/elbv2/dataplane.hpp"
 
 namespace zonesim {
 
@@ -57,6 +58,38 @@ http::Response App::handle_control(const http::Request& req) {
   try {
     if (path.find("..") != std::string::npos || path.find("//") != std::string::npos) {
       r = control::error(400, "InvalidPath", "invalid control path");
+    } else if (path.rfind("/_zonesim/alb/", 0) == 0) {
+      r = handle_alb_prefix(req);
+    } else if (path == "/_zonesim/listeners" && m == "GET") {
+      json out = json::array();
+      for (auto& l : elbv2::listeners(*env_)) {
+        auto bound = bound_listeners_.find(l.listener_arn);
+        out.push_back(
+            {{"load_balancer", l.load_balancer.name},
+             {"load_balancer_arn", l.load_balancer.arn},
+             {"dns_name", l.load_balancer.dns_name},
+             {"local_dns_name", elbv2::local_dns_name(l.load_balancer.dns_name)},
+             {"listener_arn", l.listener_arn},
+             {"protocol", l.protocol},
+             {"port", l.port},
+             {"path_prefix", "/_zonesim/alb/" + l.load_balancer.name +
+                                 (l.port == 80 ? "" : ":" + std::to_string(l.port)) + "/"},
+             {"local_port",
+              bound == bound_listeners_.end() ? json(nullptr) : json(bound->second)}});
+      }
+      r = json_response(200, json{{"listeners", out}});
+    } else if (path == "/_zonesim/metrics" && m == "GET") {
+      auto name = query_param(req.target, "load_balancer");
+      if (!name || name->empty())
+        throw AwsError("InvalidRequest", "load_balancer=<name> is required");
+      std::string scope =
+          query_param(req.target, "account").value_or(env_->config.default_account) + "/" +
+          query_param(req.target, "region").value_or(env_->config.region);
+      auto lb = elbv2::find_by_name(*env_, *name, scope);
+      if (!lb)
+        throw AwsError("LoadBalancerNotFound", "no application load balancer named '" + *name + "'",
+                       404);
+      r = json_response(200, elbv2::metrics_json(*env_, *lb));
     } else if (path == "/_zonesim/health" && m == "GET") {
       json unimpl = json::object();
       for (auto& [k, v] : unimplemented_) unimpl[k] = v;

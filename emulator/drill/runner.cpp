@@ -7,6 +7,7 @@
 
 #include "emulator/app/app.hpp"
 #include "emulator/sim/zones.hpp"
+#include "services/elbv2/dataplane.hpp"
 #include "services/elbv2/routing.hpp"
 #include "services/rds/reachability.hpp"
 
@@ -218,6 +219,7 @@ class Run {
     using K = elbv2::RouteResult::Kind;
     elbv2::route_many(app_->env(), scope_, req, n,
                       [&](const elbv2::RouteResult& res, std::uint64_t c) {
+                        elbv2::record_request(app_->env(), scope_, lb_arn_, res, c);
                         auto count = static_cast<std::uint32_t>(c);
                         sec.total += count;
                         if (res.kind == K::unreachable)

@@ -13,6 +13,7 @@ struct Request {
   std::string target = "/";
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
+  std::string remote_address;  // the peer's IP ("" when not over a socket)
 
   std::string_view header(std::string_view lower_name) const {
     for (auto& [k, v] : headers)
@@ -34,6 +35,10 @@ struct Response {
   // For the request log line.
   std::string service = "-";
   std::string operation = "-";
+  // Answer only after this many wall-clock milliseconds (the server waits asynchronously).
+  double delay_ms = 0;
+  // Reset the connection without answering (the client sees a failed connection).
+  bool drop_connection = false;
 };
 
 }  // namespace zonesim::http

@@ -34,7 +34,7 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+      : stream_(std::move(socket)), delay_(stream_.get_executor()), server_(std::move(server)) {
     ++server_->connections;
   }
   ~Session() { --server_->connections; }
@@ -78,7 +78,13 @@ class Session : public std::enable_shared_from_this<Session> {
       req.headers.emplace_back(std::move(name), std::string(f.value()));
     }
     req.body = std::move(msg.body());
+    beast::error_code addr_ec;
+    auto peer = stream_.socket().remote_endpoint(addr_ec);
+    if (!addr_ec) req.remote_address = peer.address().to_string();
     bool keep = msg.keep_alive();
+    // Answer in the request's version: an HTTP/1.0 client (ab -k) learns that the connection
+    // stays open only from a "Connection: keep-alive" header, which 1.0 responses carry.
+    version_ = msg.version() == 10 ? 10 : 11;
     Response r;
     try {
       r = server_->handler(req);
@@ -88,13 +94,33 @@ class Session : public std::enable_shared_from_this<Session> {
       r.content_type = "text/plain";
       r.body = "internal error\n";
     }
+    if (r.drop_connection) {
+      // Reset (RST), not a graceful close: clients report a failed connection, whereas an empty
+      // graceful close can pass for a complete response (ab counts it as one).
+      spdlog::info("{} {} reset", r.service, r.operation);
+      beast::error_code ignored;
+      stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+      stream_.socket().close(ignored);
+      return;
+    }
+    if (r.delay_ms > 0) {
+      // Latency the answer carries (e.g. a degraded zone): wait without blocking the I/O thread.
+      auto pending = std::make_shared<Response>(std::move(r));
+      delay_.expires_after(
+          std::chrono::microseconds(static_cast<std::int64_t>(pending->delay_ms * 1000)));
+      delay_.async_wait([self = shared_from_this(), pending, keep, t0](beast::error_code wait_ec) {
+        if (wait_ec || self->server_->stopped) return self->close();
+        self->write(*pending, keep, pending->service, pending->operation, t0);
+      });
+      return;
+    }
     write(r, keep, r.service, r.operation, t0);
   }
 
   void write(const Response& r, bool keep, const std::string& service, const std::string& operation,
              std::chrono::steady_clock::time_point t0) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->version(11);
+    res->version(version_);
     res->result(static_cast<unsigned>(r.status));
     res->set(bhttp::field::server, "zonesim");
     res->set(bhttp::field::content_type, r.content_type);
@@ -122,6 +148,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer delay_;
+  unsigned version_ = 11;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Server::Impl> server_;
