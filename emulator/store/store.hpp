@@ -78,12 +78,14 @@ class Store {
     std::string table_key, id;
     std::optional<Doc> before;
   };
+  struct Statements;  // prepared once: preparing is most of a small transaction's cost
   static std::string table_key(std::string_view scope, std::string_view kind);
   void touch(const std::string& tk, std::string_view id);
   void exec(const char* sql);
   void load();
 
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Statements> stmts_;
   std::unordered_map<std::string, Table> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;
