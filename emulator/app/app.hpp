@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "emulator/core/env.hpp"
 #include "emulator/http/message.hpp"
@@ -26,6 +27,8 @@ class App {
   std::size_t advance_by(sim::Millis ms);
   // Realtime mode: catch the sim clock up with the wall clock. Manual mode: nothing.
   void sync();
+  // Persists the clock and RNG state (sync() leaves a quiet clock unpersisted); at shutdown.
+  void checkpoint();
   // Back to an empty region: no resources, no timeline, no pending events, zones up.
   void reset();
 
@@ -48,6 +51,8 @@ class App {
   http::Response handle_aws(const http::Request& req);
   http::Response handle_control(const http::Request& req);
   void persist_runtime_state();
+  std::size_t advance(sim::Millis t, bool persist_clock);
+  void forget_logged_reads();
   void log_call(const std::string& service, const std::string& operation,
                 const std::string& account, const std::string& region, const json& input,
                 const json& output);
@@ -56,6 +61,9 @@ class App {
   Registry registry_;
   std::optional<sim::RealtimeDriver> realtime_;
   std::map<std::string, std::uint64_t> unimplemented_;
+  // Reads logged since the last logged change (state.cpp): an identical read adds nothing to a
+  // snapshot, so polling does not grow the call log.
+  std::unordered_set<std::size_t> logged_reads_;
 };
 
 }  // namespace zonesim
