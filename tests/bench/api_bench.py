@@ -105,6 +105,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--duration", type=float, default=3)
     ap.add_argument("--concurrency", default="1,16,64")
+    ap.add_argument("--zonesim", help="the zonesim binary (default: BUILD/zonesim)")
     ap.add_argument("--baseline", help="another zonesim binary to measure in the same rotation")
     ap.add_argument("--json", help="write the raw results here")
     a = ap.parse_args()
@@ -115,7 +116,7 @@ def main():
     try:
         servers = {}  # name -> (endpoint, ids)
         p, ep = start_printing_endpoint(
-            [os.path.join(a.build, "zonesim"), "serve", "--port", "0"], f"{work}/zonesim.log")
+            [a.zonesim or os.path.join(a.build, "zonesim"), "serve", "--port", "0"], f"{work}/zonesim.log")
         procs.append(p)
         servers["zonesim"] = (ep, setup(ep))
         if a.baseline:

@@ -61,9 +61,13 @@ def main():
         ec2 = {"Version": "2016-11-15"}
         vpc = re.search(r"<vpcId>(.*?)</vpcId>", c.query(
             "ec2", {**ec2, "Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"})).group(1)
+        c.query("ec2", {**ec2, "Action": "CreateSubnet", "VpcId": vpc, "CidrBlock": "10.0.0.0/20",
+                        "AvailabilityZone": "eu-central-1a"})
         for i in range(GROUPS):
+            if i % 1000 == 0:
+                print(f"  {i} groups after {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             gid = re.search(r"<groupId>(.*?)</groupId>", c.query("ec2", {
-                **ec2, "Action": "CreateSecurityGroup", "GroupName": f"sg-{i}",
+                **ec2, "Action": "CreateSecurityGroup", "GroupName": f"group-{i}",
                 "GroupDescription": "bench", "VpcId": vpc})).group(1)
             c.query("ec2", {**ec2, "Action": "AuthorizeSecurityGroupIngress", "GroupId": gid,
                             "IpPermissions.1.IpProtocol": "tcp",

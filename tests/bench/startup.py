@@ -78,6 +78,12 @@ def moto_once():
     return (t1 - t0) * 1000, rss
 
 
+def true_once():
+    t0 = time.perf_counter()
+    subprocess.run(["true"], check=True)
+    return (time.perf_counter() - t0) * 1000, 0
+
+
 def report(name, runs):
     times = [t for t, _ in runs]
     rss = [r for _, r in runs]
@@ -91,11 +97,14 @@ def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "zonesim")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     have_moto = shutil.which("moto_server") is not None
-    z, m = [], []
+    z, m, t = [], [], []
     for i in range(n):
+        t.append(true_once())
         z.append(zonesim_once(binary))
         if have_moto and i < 5:
             m.append(moto_once())
+    print(f"the machine's floor: spawning /bin/true and waiting for it takes median "
+          f"{statistics.median(x for x, _ in t):.1f} ms (min {min(x for x, _ in t):.1f})")
     zt, zr = report("zonesim", z)
     if have_moto:
         mt, mr = report("moto", m)
