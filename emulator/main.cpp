@@ -150,6 +150,11 @@ int serve(const ServeOptions& o) {
   ioc.run();
   server.reset();
   listener_ports.reset();
+  try {
+    app->checkpoint();
+  } catch (const std::exception& e) {
+    spdlog::error("saving the clock at shutdown failed: {}", e.what());
+  }
   app.reset();  // closes the state database cleanly
   return 0;
 }

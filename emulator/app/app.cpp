@@ -90,13 +90,23 @@ std::size_t App::advance_by(sim::Millis ms) {
 App::~App() = default;
 
 void App::sync() {
-  if (realtime_ && !clock_held_) advance_to(realtime_->target());
+  // Runs before every request and every 100 ms. When no event is due only the clock moved, and
+  // the clock is persisted with the next change (and by checkpoint() at shutdown) rather than by
+  // an SQLite write of its own per request: after a crash it resumes from the last change, at
+  // which time nothing has happened since. A drill holding the clock stops the driver.
+  if (realtime_ && !clock_held_) advance(realtime_->target(), false);
 }
 
 void App::hold_clock(bool hold) {
   if (clock_held_ && !hold && realtime_)
     realtime_.emplace(env_->clock.now(), env_->config.speed);  // resume from the drill's end
   clock_held_ = hold;
+}
+
+void App::checkpoint() {
+  env_->store.begin();
+  persist_runtime_state();
+  env_->store.commit();
 }
 
 void App::reset() {
@@ -108,6 +118,7 @@ void App::reset() {
   env_->store.clear_calls();
   env_->clock.clear();
   env_->volatile_counters.clear();
+  forget_logged_reads();
   persist_runtime_state();
   env_->store.commit();
   unimplemented_.clear();
@@ -126,10 +137,14 @@ std::size_t App::advance_to(sim::Millis t) {
   // nothing anyone could observe.
   sim::Millis due = env_->clock.next_due();
   if (due < 0 || due > t) return env_->clock.advance_to(t);
+  return advance(t, true);
+}
+
+std::size_t App::advance(sim::Millis t, bool persist_clock) {
   env_->store.begin();
   try {
     std::size_t n = env_->clock.advance_to(t);
-    persist_runtime_state();
+    if (persist_clock || n > 0 || env_->store.dirty()) persist_runtime_state();
     env_->store.commit();
     return n;
   } catch (...) {
@@ -302,6 +317,7 @@ http::Response App::handle_aws(const http::Request& req) {
     return fail(e);
   } catch (const std::exception& e) {
     if (env_->store.in_transaction()) env_->store.rollback();
+    forget_logged_reads();  // the call log may have lost this call with the commit
     spdlog::error("{}:{} failed: {}", model->name(), operation, e.what());
     return fail(AwsError("InternalFailure", std::string("zonesim internal error: ") + e.what(), 500,
                          false));

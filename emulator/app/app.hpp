@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "emulator/core/env.hpp"
 #include "emulator/http/message.hpp"
@@ -46,6 +47,8 @@ class App {
   // A drill driven through the control API owns the clock while it runs: the realtime driver
   // stops following the wall clock, and resumes from the drill's end when released.
   void hold_clock(bool hold);
+  // Persists the clock and RNG state (sync() leaves a quiet clock unpersisted); at shutdown.
+  void checkpoint();
   // Back to an empty region: no resources, no timeline, no pending events, zones up.
   void reset();
 
@@ -76,6 +79,8 @@ class App {
                             const std::string& target);
   http::Response handle_alb_prefix(const http::Request& req);
   void persist_runtime_state();
+  std::size_t advance(sim::Millis t, bool persist_clock);
+  void forget_logged_reads();
   void log_call(const std::string& service, const std::string& operation,
                 const std::string& account, const std::string& region, const json& input,
                 const json& output);
@@ -88,6 +93,9 @@ class App {
   std::uint64_t drills_started_ = 0;
   std::map<std::string, std::uint64_t> unimplemented_;
   std::map<std::string, std::uint16_t> bound_listeners_;
+  // Reads logged since the last logged change (state.cpp): an identical read adds nothing to a
+  // snapshot, so polling does not grow the call log.
+  std::unordered_set<std::size_t> logged_reads_;
 };
 
 }  // namespace zonesim

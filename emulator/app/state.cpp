@@ -88,7 +88,24 @@ void App::log_call(const std::string& service, const std::string& operation,
                    const json& output) {
   // Reads are logged too: a client can only reference values it has seen in responses (an RDS
   // endpoint appears in DescribeDBInstances, not in CreateDBInstance), so replaying the reads
-  // is what maps every such value to its replayed counterpart.
+  // is what maps every such value to its replayed counterpart. A read identical (input and
+  // output) to one logged since the last logged change is not logged again: replay runs the
+  // calls back to back, so it would see the same state and learn no new mapping; without this,
+  // every poll would grow the log (and an in-memory state) forever.
+  bool pure_read = is_read_only(operation) && !env_->store.dirty();
+  std::size_t key = 0;
+  if (pure_read) {
+    // A structural hash (no serialisation, no allocation): two different reads collide with
+    // probability 2^-64, and a collision only drops one read from the snapshot.
+    auto mix = [&key](std::size_t h) {
+      key ^= h + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
+    };
+    for (const std::string* s : {&service, &operation, &account, &region})
+      mix(std::hash<std::string>{}(*s));
+    mix(std::hash<json>{}(input));
+    mix(std::hash<json>{}(output));
+    if (logged_reads_.count(key)) return;
+  }
   json in = input;
   mask_secrets(in);
   json out = output;
@@ -101,6 +118,13 @@ void App::log_call(const std::string& service, const std::string& operation,
                            {"t_ms", env_->clock.now()},
                            {"input", in},
                            {"output", out}});
+  constexpr std::size_t kMaxRemembered = 4096;  // forgetting only logs more
+  if (!pure_read || logged_reads_.size() >= kMaxRemembered) forget_logged_reads();
+  if (pure_read) logged_reads_.insert(key);
+}
+
+void App::forget_logged_reads() {
+  logged_reads_.clear();
 }
 
 json App::invoke(const std::string& service, const std::string& operation,
@@ -119,6 +143,7 @@ json App::invoke(const std::string& service, const std::string& operation,
     return output;
   } catch (...) {
     if (env_->store.in_transaction()) env_->store.rollback();
+    forget_logged_reads();  // the call log may have lost this call with the commit
     throw;
   }
 }

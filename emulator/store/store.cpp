@@ -17,11 +17,35 @@ struct Stmt {
       throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
   }
   ~Stmt() { sqlite3_finalize(s); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
   void text(int i, std::string_view v) {
     sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void integer(int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
 };
+}  // namespace
+
+struct Store::Statements {
+  explicit Statements(sqlite3* db)
+      : begin(db, "BEGIN"),
+        commit(db, "COMMIT"),
+        upsert_doc(db, "INSERT OR REPLACE INTO docs(scope, kind, id, seq, body) VALUES(?,?,?,?,?)"),
+        delete_doc(db, "DELETE FROM docs WHERE scope=? AND kind=? AND id=?"),
+        upsert_meta(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)"),
+        insert_timeline(db, "INSERT INTO timeline(t_ms, body) VALUES(?,?)"),
+        insert_call(db, "INSERT INTO calls(body) VALUES(?)") {}
+  Stmt begin, commit, upsert_doc, delete_doc, upsert_meta, insert_timeline, insert_call;
+};
+
+namespace {
+// Runs a prepared statement that returns no rows, then clears it for the next use.
+void run(sqlite3* db, Stmt& s) {
+  int rc = sqlite3_step(s.s);
+  sqlite3_reset(s.s);
+  sqlite3_clear_bindings(s.s);
+  if (rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db));
+}
 }  // namespace
 
 Store::Store(const std::string& path) : durable_(!path.empty() && path != ":memory:") {
@@ -44,9 +68,11 @@ Store::Store(const std::string& path) : durable_(!path.empty() && path != ":memo
       "CREATE TABLE IF NOT EXISTS calls(seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT "
       "NULL);");
   load();
+  stmts_ = std::make_unique<Statements>(db_);
 }
 
 Store::~Store() {
+  stmts_.reset();
   sqlite3_close(db_);
 }
 
@@ -202,26 +228,45 @@ void Store::commit() {
     return;
   }
   try {
-    exec("BEGIN");
-    if (docs) write_docs_and_meta();
-    if (!pending_timeline_.empty()) {
-      Stmt tl(db_, "INSERT INTO timeline(t_ms, body) VALUES(?,?)");
-      for (auto& [t, body] : pending_timeline_) {
-        sqlite3_reset(tl.s);
-        tl.integer(1, t);
-        tl.text(2, body);
-        if (sqlite3_step(tl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+    Statements& st = *stmts_;
+    run(db_, st.begin);
+    for (auto& t : journal_) {
+      if (!docs) break;
+      auto sep = t.table_key.find(kSeparator);
+      std::string_view scope = std::string_view(t.table_key).substr(0, sep);
+      std::string_view kind = std::string_view(t.table_key).substr(sep + 1);
+      auto tab = tables_.find(t.table_key);
+      const Doc* now = nullptr;
+      if (tab != tables_.end()) {
+        auto d = tab->second.find(t.id);
+        if (d != tab->second.end()) now = &d->second;
       }
-    }
-    if (!pending_calls_.empty()) {
-      Stmt cl(db_, "INSERT INTO calls(body) VALUES(?)");
-      for (auto& body : pending_calls_) {
-        sqlite3_reset(cl.s);
-        cl.text(1, body);
-        if (sqlite3_step(cl.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+      Stmt& s = now ? st.upsert_doc : st.delete_doc;
+      s.text(1, scope);
+      s.text(2, kind);
+      s.text(3, t.id);
+      if (now) {
+        s.integer(4, static_cast<std::int64_t>(now->seq));
+        s.text(5, now->value.dump());
       }
+      run(db_, s);
     }
-    exec("COMMIT");
+    for (auto& [k, before] : meta_before_) {
+      if (!docs) break;
+      st.upsert_meta.text(1, k);
+      st.upsert_meta.text(2, meta_[k]);
+      run(db_, st.upsert_meta);
+    }
+    for (auto& [t, body] : pending_timeline_) {
+      st.insert_timeline.integer(1, t);
+      st.insert_timeline.text(2, body);
+      run(db_, st.insert_timeline);
+    }
+    for (auto& body : pending_calls_) {
+      st.insert_call.text(1, body);
+      run(db_, st.insert_call);
+    }
+    run(db_, st.commit);
   } catch (const std::exception& e) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     rollback();
@@ -237,39 +282,6 @@ void Store::finish_commit() {
   pending_timeline_.clear();
   pending_calls_.clear();
   in_tx_ = false;
-}
-
-void Store::write_docs_and_meta() {
-  Stmt up(db_, "INSERT OR REPLACE INTO docs(scope, kind, id, seq, body) VALUES(?,?,?,?,?)");
-  Stmt del(db_, "DELETE FROM docs WHERE scope=? AND kind=? AND id=?");
-  for (auto& t : journal_) {
-    auto sep = t.table_key.find(kSeparator);
-    std::string_view scope = std::string_view(t.table_key).substr(0, sep);
-    std::string_view kind = std::string_view(t.table_key).substr(sep + 1);
-    auto tab = tables_.find(t.table_key);
-    const Doc* now = nullptr;
-    if (tab != tables_.end()) {
-      auto d = tab->second.find(t.id);
-      if (d != tab->second.end()) now = &d->second;
-    }
-    Stmt& s = now ? up : del;
-    sqlite3_reset(s.s);
-    s.text(1, scope);
-    s.text(2, kind);
-    s.text(3, t.id);
-    if (now) {
-      s.integer(4, static_cast<std::int64_t>(now->seq));
-      s.text(5, now->value.dump());
-    }
-    if (sqlite3_step(s.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  Stmt m(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
-  for (auto& [k, before] : meta_before_) {
-    sqlite3_reset(m.s);
-    m.text(1, k);
-    m.text(2, meta_[k]);
-    if (sqlite3_step(m.s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
-  }
 }
 
 void Store::append_call(const json& call) {

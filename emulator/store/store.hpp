@@ -80,15 +80,16 @@ class Store {
     std::string table_key, id;
     std::optional<Doc> before;
   };
+  struct Statements;  // prepared once: preparing is most of a small transaction's cost
   static std::string table_key(std::string_view scope, std::string_view kind);
   void touch(const std::string& tk, std::string_view id);
   void exec(const char* sql);
   void load();
-  void write_docs_and_meta();
   void finish_commit();
 
   sqlite3* db_ = nullptr;
   bool durable_;  // a state file: documents and meta are written through at commit
+  std::unique_ptr<Statements> stmts_;
   std::unordered_map<std::string, Table> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;

@@ -59,6 +59,32 @@ TEST_F(AppTest, MalformedJsonIsSerializationException) {
   EXPECT_EQ(error_code(r), "SerializationException");
 }
 
+TEST_F(AppTest, SnapshotLogsARepeatedReadOnceUntilSomethingChanges) {
+  auto vpc =
+      xpath(query("ec2", "Action=CreateVpc&CidrBlock=10.0.0.0%2F16&Version=2016-11-15"), "//vpcId");
+  const std::string describe = "Action=DescribeVpcs&Version=2016-11-15";
+  for (int i = 0; i < 3; ++i) query("ec2", describe);  // polling: one entry
+  query("ec2", describe + "&VpcId.1=" + vpc);          // another input: logged
+  ASSERT_EQ(app_->export_state()["calls"].size(), 3u);
+  ASSERT_EQ(query("ec2", "Action=CreateTags&ResourceId.1=" + vpc +
+                             "&Tag.1.Key=k&Tag.1.Value=v&Version=2016-11-15")
+                .status,
+            200);
+  query("ec2", describe);  // after a change: logged again (the output differs)
+  query("ec2", describe);
+  auto calls = app_->export_state()["calls"];
+  ASSERT_EQ(calls.size(), 5u);
+  EXPECT_EQ(calls[3]["operation"], "CreateTags");
+  EXPECT_EQ(calls[4]["operation"], "DescribeVpcs");
+  EXPECT_NE(calls[4]["output"].dump().find(R"({"Key":"k","Value":"v"})"), std::string::npos)
+      << calls[4].dump();
+  // A reset forgets what was logged: the same read is logged again.
+  app_->reset();
+  query("ec2", describe);
+  query("ec2", describe);
+  EXPECT_EQ(app_->export_state()["calls"].size(), 1u);
+}
+
 TEST_F(AppTest, ControlHealth) {
   zonesim::http::Request req;
   req.method = "GET";
