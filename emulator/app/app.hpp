@@ -9,6 +9,8 @@
 
 #include "emulator/core/env.hpp"
 #include "emulator/http/message.hpp"
+#include "emulator/protocol/model.hpp"
+#include "emulator/protocol/sigv4.hpp"
 #include "emulator/sim/realtime.hpp"
 #include "services/service.hpp"
 
@@ -47,6 +49,13 @@ class App {
  private:
   http::Response handle_aws(const http::Request& req);
   http::Response handle_control(const http::Request& req);
+  // --control-token: may this request use the control API?
+  bool control_authorized(const http::Request& req) const;
+  // --auth verify: nullopt when the signature is good (and `account` is then the key's account),
+  // else the error the service answers with.
+  std::optional<AwsError> authenticate(const http::Request& req, const protocol::Credential& cred,
+                                       const protocol::ServiceModel& model,
+                                       std::string& account) const;
   void persist_runtime_state();
   void log_call(const std::string& service, const std::string& operation,
                 const std::string& account, const std::string& region, const json& input,
