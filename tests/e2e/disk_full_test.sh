@@ -50,8 +50,7 @@ echo "ok   ${#answered[@]} calls answered 200, then 503 ServiceUnavailable: ${fi
 kill -0 $zpid 2>/dev/null || fail "zonesim died at the limit"
 echo "ok   zonesim still up at the limit"
 grep -q 'not saved' "$work/limited.err" && echo "ok   the refusal is logged" || fail "no log line for the refusal"
-kill -9 $zpid
-wait $zpid 2>/dev/null
+{ kill -9 $zpid; wait $zpid; } 2>/dev/null
 zpid=
 
 # 2. Room again: restart on the same file.

@@ -28,6 +28,8 @@ const std::string v = "&Version=2016-11-15";
 const std::string rv = "&Version=2014-10-31";
 const std::string ev = "&Version=2015-12-01";
 const std::string iv = "&Version=2010-05-08";
+const char* const kTrust =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
 
 TEST_F(IsolationTest, AccountsComeFromTheAccessKey) {
   auto who = [&](const std::string& key) {
@@ -41,8 +43,7 @@ TEST_F(IsolationTest, AccountsComeFromTheAccessKey) {
 
 TEST_F(IsolationTest, AnotherAccountCannotSeeOrTouchResourcesById) {
   Stack s = build_stack();
-  ok_query("iam", "Action=CreateRole&RoleName=exec&AssumeRolePolicyDocument=" +
-                      enc(R"({"Version":"2012-10-17","Statement":[]})") + iv);
+  ok_query("iam", "Action=CreateRole&RoleName=exec&AssumeRolePolicyDocument=" + enc(kTrust) + iv);
 
   // Lists are empty.
   EXPECT_EQ(count(b("ec2", "Action=DescribeVpcs" + v), "//vpcSet/item"), 0u);
@@ -129,8 +130,7 @@ TEST_F(IsolationTest, AnotherAccountCannotSeeOrTouchResourcesById) {
   expect(b("iam", "Action=DeleteRole&RoleName=exec" + iv), 404, "NoSuchEntity");
 
   // B may use A's names for its own resources.
-  EXPECT_EQ(b("iam", "Action=CreateRole&RoleName=exec&AssumeRolePolicyDocument=" +
-                         enc(R"({"Version":"2012-10-17","Statement":[]})") + iv)
+  EXPECT_EQ(b("iam", "Action=CreateRole&RoleName=exec&AssumeRolePolicyDocument=" + enc(kTrust) + iv)
                 .status,
             200);
   EXPECT_EQ(b_ecs("CreateCluster", {{"clusterName", "resilience-platform-cluster"}}).status, 200);
