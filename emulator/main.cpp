@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -52,10 +53,16 @@ struct ServeOptions {
   std::string epoch;
   std::string timing = "instant";
   bool bind_listeners = false;
+  std::string auth = "none";
+  std::string credentials;
+  std::string control_token;
 };
 
 int serve(const ServeOptions& o) {
   spdlog::set_level(spdlog::level::from_str(o.log_level));
+  // A file size limit (ulimit -f) must fail a write (503 ServiceUnavailable, nothing applied),
+  // not kill the server.
+  std::signal(SIGXFSZ, SIG_IGN);
   zonesim::Config config;
   config.region = o.region;
   config.zones = split_csv(o.zones);
@@ -64,6 +71,23 @@ int serve(const ServeOptions& o) {
   config.clock_mode = o.clock;
   config.timing = o.timing;
   config.speed = o.speed;
+  config.control_token = o.control_token;
+  if (o.auth == "verify") {
+    if (o.credentials.empty()) {
+      std::fprintf(stderr, "zonesim: --auth verify needs --credentials FILE\n");
+      return 2;
+    }
+    try {
+      config.key_pairs = zonesim::protocol::load_credentials_file(o.credentials);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "zonesim: %s\n", e.what());
+      return 2;
+    }
+    config.verify_signatures = true;
+  } else if (!o.credentials.empty()) {
+    std::fprintf(stderr, "zonesim: --credentials only means something with --auth verify\n");
+    return 2;
+  }
   for (auto& z : config.zones_or_default())
     if (z.rfind(o.region, 0) != 0) {
       std::fprintf(stderr, "zonesim: zone %s is not in region %s\n", z.c_str(), o.region.c_str());
@@ -384,6 +408,19 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--bind-listeners", so.bind_listeners,
                       "Also serve each ALB listener on a local port of its own (printed, and "
                       "listed by GET /_zonesim/listeners)");
+  serve_cmd
+      ->add_option("--auth", so.auth,
+                   "none: SigV4 signatures are parsed, not checked (any key works); verify: "
+                   "checked against --credentials")
+      ->check(CLI::IsMember({"none", "verify"}))
+      ->capture_default_str();
+  serve_cmd->add_option("--credentials", so.credentials,
+                        "Key pairs for --auth verify: AWS shared-credentials INI "
+                        "(aws_access_key_id, aws_secret_access_key, optional aws_account_id)");
+  serve_cmd
+      ->add_option("--control-token", so.control_token,
+                   "Require 'Authorization: Bearer TOKEN' on /_zonesim/* (all but health)")
+      ->envname("ZONESIM_CONTROL_TOKEN");
   serve_cmd->add_option("--log-level", so.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
@@ -392,10 +429,14 @@ int main(int argc, char** argv) {
 
   // Client subcommands: drive a running zonesim through its control API.
   std::string endpoint = default_endpoint();
+  std::string control_token;
   auto endpoint_opt = [&](CLI::App* c) {
     c->add_option("--endpoint", endpoint,
                   "zonesim to talk to ($ZONESIM_ENDPOINT, $AWS_ENDPOINT_URL)")
         ->capture_default_str();
+    c->add_option("--control-token", control_token,
+                  "The server's control token ($ZONESIM_CONTROL_TOKEN)")
+        ->envname("ZONESIM_CONTROL_TOKEN");
   };
   auto* health_cmd = cli.add_subcommand("health", "Show a running zonesim's health");
   endpoint_opt(health_cmd);
@@ -482,6 +523,10 @@ int main(int argc, char** argv) {
                    "With --endpoint: simulated seconds per wall second (e.g. 10 to watch a "
                    "30-minute drill in 3 minutes); default as fast as the server goes")
       ->check(CLI::Range(0.0, 1e9));
+  drill_run_cmd
+      ->add_option("--control-token", control_token,
+                   "With --endpoint: the server's control token ($ZONESIM_CONTROL_TOKEN)")
+      ->envname("ZONESIM_CONTROL_TOKEN");
   drill_run_cmd->add_flag("--events", dopt.events,
                           "With --endpoint: print the timeline as it happens");
 
@@ -489,9 +534,14 @@ int main(int argc, char** argv) {
       cli.add_subcommand("reset", "Empty a running zonesim (resources, timeline, faults)");
   endpoint_opt(reset_cmd);
 
+  // --endpoint and --control-token may also follow the sub-subcommand (zone list --endpoint X).
+  for (auto* sub : {advance_cmd, zone_list, zone_fail, zone_restore, state_export, state_import})
+    sub->fallthrough();
+
   CLI11_PARSE(cli, argc, argv);
 
   if (serve_cmd->parsed()) return serve(so);
+  zonesim::cli::set_control_token(control_token);
   if (health_cmd->parsed()) return control(endpoint, "GET", "/_zonesim/health");
   if (clock_cmd->parsed()) {
     if (advance_cmd->parsed()) {

@@ -3,6 +3,8 @@
 #   init -> apply -> plan -detailed-exitcode (must be 0) -> apply (must say "No changes")
 #   -> destroy -> the AWS CLI finds nothing left.
 # Usage: tools/tf-e2e.sh EXAMPLE_DIR [ZONESIM_BINARY]
+# Extra `zonesim serve` arguments come from $ZONESIM_SERVE_ARGS (split on spaces), e.g.
+#   ZONESIM_SERVE_ARGS="--auth verify --credentials creds.ini" (with key pair test/test in it).
 # Exit 0 pass, 1 fail, 77 skipped (terraform or the AWS provider is not available here).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +38,8 @@ else
 fi
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
-"$zonesim" serve --port 0 --state "$work/state.db" --log-level info >"$work/zonesim.out" 2>"$work/zonesim.err" &
+# shellcheck disable=SC2086 # word splitting of the extra arguments is wanted
+"$zonesim" serve --port 0 --state "$work/state.db" --log-level info ${ZONESIM_SERVE_ARGS:-} >"$work/zonesim.out" 2>"$work/zonesim.err" &
 zpid=$!
 for _ in $(seq 1 100); do
   grep -q 'listening on' "$work/zonesim.out" 2>/dev/null && break

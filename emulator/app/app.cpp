@@ -1,5 +1,6 @@
 #include "emulator/app/app.hpp"
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -7,6 +8,7 @@
 #include "emulator/drill/runner.hpp"
 #include "emulator/protocol/codec.hpp"
 #include "emulator/protocol/sigv4.hpp"
+#include "emulator/store/state_not_saved.hpp"
 #include "services/elbv2/dataplane.hpp"
 
 namespace zonesim {
@@ -155,13 +157,84 @@ std::size_t App::advance(sim::Millis t, bool persist_clock) {
 
 http::Response App::handle(const http::Request& req) {
   std::string_view path = req.target;
-  if (path.substr(0, 10) == "/_zonesim/" || path == "/_zonesim") return handle_control(req);
+  if (path.substr(0, 10) == "/_zonesim/" || path == "/_zonesim" ||
+      path.substr(0, 10) == "/_zonesim?") {
+    if (!control_authorized(req)) {
+      http::Response r;
+      r.status = 401;
+      r.content_type = "application/json";
+      r.body = json{{"error",
+                     {{"code", "Unauthorized"},
+                      {"message",
+                       "this zonesim wants its control token: Authorization: Bearer <token>"}}}}
+                   .dump();
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"zonesim\"");
+      r.service = "zonesim";
+      return r;
+    }
+    return handle_control(req);
+  }
   std::string_view host = req.header("host");
   if (elbv2::may_be_load_balancer_host(host))
     if (auto lb = elbv2::find_by_host(*env_, host))
       return handle_alb(req, lb->scope, lb->arn, elbv2::listener_port_for_host(*env_, *lb, host),
                         std::string(host), req.target);
   return handle_aws(req);
+}
+
+bool App::control_authorized(const http::Request& req) const {
+  const std::string& token = env_->config.control_token;
+  if (token.empty()) return true;
+  std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+  if (path == "/_zonesim/health") return true;              // liveness probes need no secret
+  if (path.substr(0, 14) == "/_zonesim/alb/") return true;  // the ALB data plane, not control
+  std::string_view auth = req.header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() != kBearer.size() + token.size() || auth.substr(0, kBearer.size()) != kBearer)
+    return false;
+  return CRYPTO_memcmp(auth.data() + kBearer.size(), token.data(), token.size()) == 0;
+}
+
+std::optional<AwsError> App::authenticate(const http::Request& req,
+                                          const protocol::Credential& cred,
+                                          const protocol::ServiceModel& model,
+                                          std::string& account) const {
+  // Each protocol family answers authentication failures its own way (AWS's documented codes):
+  // EC2 AuthFailure/RequestExpired; the query services (IAM, STS, RDS, ELBv2) 403
+  // InvalidClientTokenId/SignatureDoesNotMatch; the JSON services (ECS, Logs) 400
+  // UnrecognizedClientException/InvalidSignatureException.
+  Protocol p = model.protocol();
+  auto it = env_->config.key_pairs.find(cred.access_key);
+  if (it == env_->config.key_pairs.end()) {
+    if (p == Protocol::ec2)
+      return AwsError("AuthFailure", "AWS was not able to validate the provided access credentials",
+                      401);
+    if (p == Protocol::json)
+      return AwsError("UnrecognizedClientException",
+                      "The security token included in the request is invalid.", 400);
+    return AwsError("InvalidClientTokenId",
+                    "The security token included in the request is invalid.", 403);
+  }
+  // The one wall-clock read in request handling: a signature's date is checked against real time,
+  // as AWS does, because the client signs with its real clock while sim time may be anywhere.
+  std::int64_t now = env_->config.auth_clock ? env_->config.auth_clock() : sim::wall_now_ms();
+  // AWS allows 15 minutes of skew; the JSON services (ECS, Logs) 5.
+  std::int64_t skew = (p == Protocol::json ? 5 : 15) * 60 * 1000;
+  auto v = protocol::verify(req, cred, it->second.secret, now, skew);
+  using protocol::Verdict;
+  if (v.verdict == Verdict::ok) {
+    if (!it->second.account.empty()) account = it->second.account;
+    return std::nullopt;
+  }
+  if (v.verdict == Verdict::missing_date || v.verdict == Verdict::bad_date)
+    return AwsError("IncompleteSignature", v.message, 400);
+  bool stale = v.verdict == Verdict::expired || v.verdict == Verdict::not_yet_current;
+  if (p == Protocol::ec2)
+    return stale ? AwsError("RequestExpired", "Request has expired. " + v.message, 400)
+                 : AwsError("AuthFailure",
+                            "AWS was not able to validate the provided access credentials", 401);
+  if (p == Protocol::json) return AwsError("InvalidSignatureException", v.message, 400);
+  return AwsError("SignatureDoesNotMatch", v.message, 403);
 }
 
 http::Response App::handle_aws(const http::Request& req) {
@@ -187,11 +260,7 @@ http::Response App::handle_aws(const http::Request& req) {
                            "'SignedHeaders' parameters of the AWS4-HMAC-SHA256 algorithm.",
                            request_id);
   } else {
-    for (auto& [k, v] : url_params) {  // presigned query-string credentials
-      if (k == "X-Amz-Credential") {
-        cred = protocol::parse_authorization("AWS4-HMAC-SHA256 Credential=" + v);
-      }
-    }
+    cred = protocol::parse_presigned(url_params);  // presigned query-string credentials
     if (!cred)
       return generic_error(403, "MissingAuthenticationToken",
                            "Request is missing Authentication Token", request_id);
@@ -235,15 +304,28 @@ http::Response App::handle_aws(const http::Request& req) {
                                (version.empty() ? "" : "' (API version " + version + ")") +
                                (version.empty() ? "'" : ""),
                            request_id);
-    if (model->protocol() == Protocol::json) {
-      // A JSON service called without X-Amz-Target.
-      AwsError e("UnknownOperationException", "Missing X-Amz-Target header");
-      auto enc = protocol::serialize_error(*model, e, request_id);
-      return http::Response{
-          enc.status,    enc.content_type,
-          enc.body,      {{"x-amzn-RequestId", request_id}, {"x-amzn-ErrorType", e.code()}},
-          model->name(), "-"};
+  }
+  // 2b. With --auth verify: is it really them? Answered in the service's own error shape.
+  std::string account = protocol::account_for_key(cred->access_key, env_->config.default_account);
+  if (env_->config.verify_signatures) {
+    if (auto denied = authenticate(req, *cred, *model, account)) {
+      auto enc = protocol::serialize_error(*model, *denied, request_id);
+      http::Response r{enc.status,    enc.content_type,
+                       enc.body,      {{"x-amzn-RequestId", request_id}},
+                       model->name(), operation.empty() ? "-" : operation};
+      if (model->protocol() == Protocol::json)
+        r.headers.emplace_back("x-amzn-ErrorType", denied->code());
+      return r;
     }
+  }
+  if (amz_target.empty() && model->protocol() == Protocol::json) {
+    // A JSON service called without X-Amz-Target.
+    AwsError e("UnknownOperationException", "Missing X-Amz-Target header");
+    auto enc = protocol::serialize_error(*model, e, request_id);
+    return http::Response{
+        enc.status,    enc.content_type,
+        enc.body,      {{"x-amzn-RequestId", request_id}, {"x-amzn-ErrorType", e.code()}},
+        model->name(), "-"};
   }
 
   http::Response resp;
@@ -293,7 +375,7 @@ http::Response App::handle_aws(const http::Request& req) {
   Call call{*env_,
             model->name(),
             operation,
-            protocol::account_for_key(cred->access_key, env_->config.default_account),
+            account,
             cred->region.empty() ? env_->config.region : cred->region,
             request_id,
             json(),
@@ -315,6 +397,13 @@ http::Response App::handle_aws(const http::Request& req) {
   } catch (const AwsError& e) {
     if (env_->store.in_transaction()) env_->store.rollback();
     return fail(e);
+  } catch (const store::StateNotSaved& e) {
+    // Disk full or unwritable: nothing happened, and the client may retry (SDKs retry 503).
+    spdlog::error("{}:{} not saved: {}", model->name(), operation, e.what());
+    return fail(AwsError("ServiceUnavailable",
+                         "zonesim could not save its state (" + std::string(e.what()) +
+                             "); the request was not applied",
+                         503, false));
   } catch (const std::exception& e) {
     if (env_->store.in_transaction()) env_->store.rollback();
     forget_logged_reads();  // the call log may have lost this call with the commit

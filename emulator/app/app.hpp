@@ -10,6 +10,8 @@
 
 #include "emulator/core/env.hpp"
 #include "emulator/http/message.hpp"
+#include "emulator/protocol/model.hpp"
+#include "emulator/protocol/sigv4.hpp"
 #include "emulator/sim/realtime.hpp"
 #include "services/service.hpp"
 
@@ -78,6 +80,13 @@ class App {
                             const std::string& load_balancer_arn, int port, const std::string& host,
                             const std::string& target);
   http::Response handle_alb_prefix(const http::Request& req);
+  // --control-token: may this request use the control API?
+  bool control_authorized(const http::Request& req) const;
+  // --auth verify: nullopt when the signature is good (and `account` is then the key's account),
+  // else the error the service answers with.
+  std::optional<AwsError> authenticate(const http::Request& req, const protocol::Credential& cred,
+                                       const protocol::ServiceModel& model,
+                                       std::string& account) const;
   void persist_runtime_state();
   std::size_t advance(sim::Millis t, bool persist_clock);
   void forget_logged_reads();

@@ -12,6 +12,17 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
+namespace {
+std::string& control_token() {
+  static std::string token;
+  return token;
+}
+}  // namespace
+
+void set_control_token(std::string token) {
+  control_token() = std::move(token);
+}
+
 ClientResponse http_call(const std::string& endpoint, const std::string& method,
                          const std::string& target, const std::string& body) {
   std::string rest = endpoint;
@@ -31,6 +42,7 @@ ClientResponse http_call(const std::string& endpoint, const std::string& method,
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   req.set(bhttp::field::host, host);
   req.set(bhttp::field::content_type, "application/json");
+  if (!control_token().empty()) req.set(bhttp::field::authorization, "Bearer " + control_token());
   req.body() = body;
   req.prepare_payload();
   bhttp::write(stream, req, ec);

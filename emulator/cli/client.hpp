@@ -12,6 +12,9 @@ struct ClientResponse {
   std::string body;
 };
 
+// The control token sent as "Authorization: Bearer <token>" with every call (empty: none).
+void set_control_token(std::string token);
+
 // endpoint like http://127.0.0.1:4566. Throws std::runtime_error when it cannot connect.
 ClientResponse http_call(const std::string& endpoint, const std::string& method,
                          const std::string& target, const std::string& body = "");

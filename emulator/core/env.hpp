@@ -9,6 +9,7 @@
 
 #include "emulator/core/json.hpp"
 
+#include "emulator/protocol/sigv4.hpp"
 #include "emulator/sim/clock.hpp"
 #include "emulator/sim/rng.hpp"
 #include "emulator/sim/timing.hpp"
@@ -24,6 +25,15 @@ struct Config {
   std::uint64_t seed = 1;
   std::string clock_mode = "realtime";  // realtime | manual
   double speed = 1.0;                   // sim seconds per wall second (realtime)
+  // serve --auth verify: SigV4 signatures are checked against these key pairs (access key id ->
+  // secret and account). Off: signatures are parsed, not checked, and any key is accepted.
+  bool verify_signatures = false;
+  protocol::KeyPairs key_pairs;
+  // The clock a request's X-Amz-Date is compared with (ms since the epoch); empty: the wall clock.
+  // Tests set it; nothing else may.
+  std::function<std::int64_t()> auth_clock;
+  // Non-empty: every /_zonesim/* endpoint but /_zonesim/health wants "Authorization: Bearer <it>".
+  std::string control_token;
 
   std::vector<std::string> zones_or_default() const {
     return zones.empty() ? std::vector<std::string>{region + "a", region + "b"} : zones;

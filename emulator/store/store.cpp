@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "emulator/store/state_not_saved.hpp"
+
 namespace zonesim::store {
 
 namespace {
@@ -270,7 +272,7 @@ void Store::commit() {
   } catch (const std::exception& e) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     rollback();
-    throw std::runtime_error(std::string("state not saved: ") + e.what());
+    throw StateNotSaved(std::string("state not saved: ") + e.what());
   }
   finish_commit();
 }
