@@ -16,7 +16,8 @@ namespace {
 
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  Loader(std::string file, std::optional<std::string> text)
+      : file_(std::move(file)), text_(std::move(text)) {}
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
                          const std::string& what) const {
@@ -96,7 +97,7 @@ class Loader {
   Fixture load() {
     YAML::Node root;
     try {
-      root = YAML::LoadFile(file_);
+      root = text_ ? YAML::Load(*text_) : YAML::LoadFile(file_);
     } catch (const YAML::BadFile&) {
       throw FixtureError(file_ + ": cannot read the file");
     } catch (const YAML::ParserException& e) {
@@ -129,6 +130,12 @@ class Loader {
     if (root["state"]) {
       std::filesystem::path p =
           std::filesystem::path(file_).parent_path() / str(root["state"], "state");
+      std::error_code ec;
+      // Only a regular file of sane size (not a FIFO, a device or a directory).
+      if (!std::filesystem::is_regular_file(p, ec) ||
+          std::filesystem::file_size(p, ec) > kMaxSnapshotBytes || ec)
+        fail(root["state"], "state",
+             "cannot read snapshot " + p.string() + " (a regular file up to 64 MiB)");
       std::ifstream in(p);
       if (!in) fail(root["state"], "state", "cannot read snapshot " + p.string());
       std::stringstream ss;
@@ -295,6 +302,7 @@ class Loader {
 
  private:
   std::string file_;
+  std::optional<std::string> text_;
 };
 
 }  // namespace
@@ -335,7 +343,11 @@ std::optional<sim::Millis> parse_duration_ms(const std::string& s) {
 }
 
 Fixture load_fixture(const std::string& path) {
-  return Loader(path).load();
+  return Loader(path, std::nullopt).load();
+}
+
+Fixture load_fixture_text(const std::string& text, const std::string& name) {
+  return Loader(name, text).load();
 }
 
 }  // namespace zonesim::drill

@@ -19,6 +19,8 @@ class FixtureError : public std::runtime_error {
 
 // Upper bound on a drill's simulated length (warmup + duration): 31 days.
 constexpr sim::Millis kMaxDrillMs = 31LL * 24 * 3600 * 1000;
+// Upper bound on the size of a fixture's `state:` snapshot file.
+constexpr std::uintmax_t kMaxSnapshotBytes = 64ull * 1024 * 1024;
 
 struct Fault {
   sim::Millis at = 0;  // after t=0 (the end of the warmup)
@@ -77,5 +79,7 @@ struct Fixture {
 std::optional<sim::Millis> parse_duration_ms(const std::string& s);
 
 Fixture load_fixture(const std::string& path);
+// The same from YAML text; `name` stands for the file in errors, and `state:` is relative to it.
+Fixture load_fixture_text(const std::string& text, const std::string& name);
 
 }  // namespace zonesim::drill
