@@ -49,6 +49,7 @@ struct ServeOptions {
   std::string clock = "realtime";
   std::string epoch;
   std::string timing = "instant";
+  zonesim::http::Limits limits;
 };
 
 int serve(const ServeOptions& o) {
@@ -85,11 +86,13 @@ int serve(const ServeOptions& o) {
   boost::asio::io_context ioc(1);
   std::unique_ptr<zonesim::http::Server> server;
   try {
-    server = std::make_unique<zonesim::http::Server>(ioc, o.host, o.port,
-                                                     [&](const zonesim::http::Request& req) {
-                                                       app->sync();
-                                                       return app->handle(req);
-                                                     });
+    server = std::make_unique<zonesim::http::Server>(
+        ioc, o.host, o.port,
+        [&](const zonesim::http::Request& req) {
+          app->sync();
+          return app->handle(req);
+        },
+        o.limits);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zonesim: cannot listen on %s:%u: %s\n", o.host.c_str(), o.port, e.what());
     return 1;
@@ -322,6 +325,22 @@ int main(int argc, char** argv) {
   serve_cmd
       ->add_option("--timing", so.timing,
                    "Timing profile: instant, realistic, or a profile JSON file")
+      ->capture_default_str();
+  // Limits (docs/RELIABILITY.md, "Limits"); the defaults suit every client we know.
+  serve_cmd
+      ->add_option("--max-connections", so.limits.max_connections,
+                   "Open connections at most (more are closed at once)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--request-timeout", so.limits.request_timeout_seconds,
+                   "Seconds a request may take to arrive, from its first byte")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--idle-timeout", so.limits.idle_timeout_seconds,
+                   "Seconds a keep-alive connection may wait for its next request")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   serve_cmd->add_option("--log-level", so.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))

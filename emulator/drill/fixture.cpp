@@ -28,6 +28,8 @@ class Loader {
   void only_keys(const YAML::Node& map, const std::string& where,
                  const std::set<std::string>& allowed) {
     for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar())
+        fail(it->first, where.empty() ? "(key)" : where, "a field name must be a plain string");
       std::string k = it->first.as<std::string>();
       if (!allowed.count(k)) {
         std::string list;
@@ -70,8 +72,11 @@ class Loader {
     switch (n.Type()) {
       case YAML::NodeType::Map: {
         json o = json::object();
-        for (auto it = n.begin(); it != n.end(); ++it)
+        for (auto it = n.begin(); it != n.end(); ++it) {
+          if (!it->first.IsScalar())
+            throw YAML::RepresentationException(it->first.Mark(), "a key must be a plain string");
           o[it->first.as<std::string>()] = to_json(it->second);
+        }
         return o;
       }
       case YAML::NodeType::Sequence: {
@@ -342,12 +347,24 @@ std::optional<sim::Millis> parse_duration_ms(const std::string& s) {
   return static_cast<sim::Millis>(total);
 }
 
+namespace {
+// Whatever yaml-cpp throws past the loader's own checks (a conversion of an odd node) is still a
+// bad fixture, reported with its line, never an uncaught exception.
+Fixture load_checked(const std::string& name, std::optional<std::string> text) {
+  try {
+    return Loader(name, std::move(text)).load();
+  } catch (const YAML::Exception& e) {
+    throw FixtureError(name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+}  // namespace
+
 Fixture load_fixture(const std::string& path) {
-  return Loader(path, std::nullopt).load();
+  return load_checked(path, std::nullopt);
 }
 
 Fixture load_fixture_text(const std::string& text, const std::string& name) {
-  return Loader(name, text).load();
+  return load_checked(name, text);
 }
 
 }  // namespace zonesim::drill

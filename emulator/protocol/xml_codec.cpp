@@ -93,7 +93,17 @@ class XmlWriter {
 std::string render(pugi::xml_document& doc) {
   std::ostringstream out;
   doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out.str();
+  // pugixml writes a carriage return in text as is, and every XML parser turns it into a line
+  // feed on reading: written as a reference it survives. (Raw output has no other \r.)
+  std::string body = out.str(), escaped;
+  escaped.reserve(body.size());
+  for (char c : body) {
+    if (c == '\r')
+      escaped += "&#13;";
+    else
+      escaped += c;
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + escaped;
 }
 
 json json_value(const Shape& shape, const json& v) {
