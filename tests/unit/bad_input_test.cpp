@@ -465,8 +465,9 @@ TEST_F(BadInputTest, EveryMalformedRequestGetsItsAwsErrorAndChangesNothing) {
   EXPECT_EQ(checked, table.size());
 }
 
-// Found by the serializer round trip (tests/fuzz/fuzz_roundtrip.cpp): a carriage return in a
-// value reached the XML body raw, and every XML parser reads it back as a line feed.
+// Found while writing the serializer round trip (tests/fuzz/fuzz_roundtrip.cpp checks it for every
+// output shape): a carriage return in a value reached the XML body raw, and every XML parser reads
+// it back as a line feed.
 TEST_F(BadInputTest, CarriageReturnsSurviveTheXmlRoundTrip) {
   auto r = query("ec2", "Action=CreateTags&Version=2016-11-15&ResourceId.1=" + vpc_ +
                             "&Tag.1.Key=note&Tag.1.Value=line1%0D%0Aline2%0D");
