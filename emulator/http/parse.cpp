@@ -42,6 +42,10 @@ ParseResult parse_request(std::string_view raw, const Limits& limits) {
   boost::beast::error_code ec;
   std::size_t used = 0;
   while (!parser.is_done()) {
+    if (used >= raw.size() && !parser.got_some()) {
+      out.error = "no request (the server closes the connection without an answer)";
+      return out;  // status 0
+    }
     std::size_t n = parser.put(boost::asio::buffer(raw.data() + used, raw.size() - used), ec);
     used += n;
     if (ec == bhttp::error::need_more) {

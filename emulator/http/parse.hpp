@@ -28,7 +28,8 @@ int check_header(const BeastRequest& msg, const Limits& limits);
 
 struct ParseResult {
   std::optional<Request> request;  // set when a whole, valid request was read
-  int status = 0;                  // otherwise the status the server would answer
+  int status = 0;                  // otherwise the status the server would answer (0: none,
+                                   // the connection ends without a request)
   std::string error;               // and why
   bool keep_alive = false;
 };

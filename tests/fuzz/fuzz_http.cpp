@@ -16,7 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view raw(reinterpret_cast<const char*>(data), size);
   auto parsed = http::parse_request(raw, limits);
   if (!parsed.request) {
-    if (parsed.status < 400 || parsed.status > 499) fuzz::die("parse error status", raw);
+    if (parsed.status == 0 && !raw.empty()) fuzz::die("bytes but neither request nor status", raw);
+    if (parsed.status != 0 && (parsed.status < 400 || parsed.status > 499))
+      fuzz::die("parse error status", raw);
     return 0;
   }
   auto app = fuzz::make_app();

@@ -559,6 +559,10 @@ TEST(BadHttpTest, TheParserRefusesWithTheRightStatus) {
     EXPECT_FALSE(p.request.has_value());
     EXPECT_EQ(p.status, raw.status) << p.error;
   }
+  // No bytes at all: no request and no answer (found by fuzz_http: Beast asserted on it).
+  auto none = http::parse_request("", limits);
+  EXPECT_FALSE(none.request.has_value());
+  EXPECT_EQ(none.status, 0);
   // And a well-formed request goes through whole.
   auto ok = http::parse_request(head + "Content-Length: 5\r\n\r\nabcde", limits);
   ASSERT_TRUE(ok.request.has_value()) << ok.error;
