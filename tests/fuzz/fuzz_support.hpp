@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "emulator/app/app.hpp"
+#include "emulator/protocol/scalar.hpp"
 
 namespace zonesim::fuzz {
 
@@ -41,6 +42,7 @@ inline void check_response(const http::Response& r, std::string_view request) {
   if (r.status >= 500 && r.status != 501)
     die("status " + std::to_string(r.status) + ": " + r.body, request);
   if (r.status < 200 || r.status > 599) die("status out of range", request);
+  if (!protocol::valid_utf8(r.body)) die("response is not UTF-8: " + r.body, request);
   if (r.content_type.find("xml") != std::string::npos) {
     pugi::xml_document doc;
     if (!doc.load_buffer(r.body.data(), r.body.size()) || !xml_chars_ok(r.body))

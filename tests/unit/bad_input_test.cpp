@@ -8,6 +8,7 @@
 
 #include "emulator/drill/fixture.hpp"
 #include "emulator/http/parse.hpp"
+#include "emulator/protocol/scalar.hpp"
 #include "tests/support/app_fixture.hpp"
 
 namespace zonesim::testing {
@@ -319,6 +320,9 @@ std::vector<Row> rows() {
       {"control very long path", control("GET", "/_zonesim/" + std::string(100000, 'x')), 404,
        "NotFound"},
       {"control unknown endpoint", control("GET", "/_zonesim/nope"), 404, "NotFound"},
+      {"control path invalid UTF-8 (found by fuzz_http)",
+       control("POST", "/_zonesim/zones/e\xbeu-central-1a/restore"), 404, "InvalidZone"},
+      {"control endpoint invalid UTF-8", control("GET", "/_zonesim/\xff\xfe"), 404, "NotFound"},
       {"control wrong method", control("DELETE", "/_zonesim/clock"), 404, "NotFound"},
       {"control advance invalid JSON", control("POST", "/_zonesim/clock/advance", "{"), 400,
        "InvalidRequest"},
@@ -456,6 +460,7 @@ TEST_F(BadInputTest, EveryMalformedRequestGetsItsAwsErrorAndChangesNothing) {
     EXPECT_EQ(r.status, row.status) << r.body.substr(0, 500);
     EXPECT_EQ(code_of(r), row.code) << r.body.substr(0, 500);
     EXPECT_GE(r.status, 400);
+    EXPECT_TRUE(protocol::valid_utf8(r.body)) << r.body.substr(0, 500);
     EXPECT_TRUE(snapshot() == before) << "state changed";
     // Still serving.
     auto ok = query("ec2", "Action=DescribeVpcs&Version=2016-11-15&VpcId.1=" + vpc_);
