@@ -11,6 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto cred = protocol::parse_authorization(in);
   if (!cred) return 0;
   if (cred->access_key.empty() || cred->service.empty()) fuzz::die("empty credential part", in);
+  for (unsigned char c : cred->region + cred->service)
+    if (!std::islower(c) && !std::isdigit(c) && c != '-') fuzz::die("odd region or service", in);
   std::string account = protocol::account_for_key(cred->access_key, "123456789012");
   if (account.size() != 12) fuzz::die("account is not 12 characters", in);
   for (char c : account)
