@@ -56,6 +56,7 @@ struct ServeOptions {
   std::string auth = "none";
   std::string credentials;
   std::string control_token;
+  zonesim::http::Limits limits;
 };
 
 int serve(const ServeOptions& o) {
@@ -114,16 +115,16 @@ int serve(const ServeOptions& o) {
   std::optional<zonesim::ListenerPorts> listener_ports;
   if (o.bind_listeners) listener_ports.emplace(ioc, *app, o.host);
   try {
-    server = std::make_unique<zonesim::http::Server>(ioc, o.host, o.port,
-                                                     [&](const zonesim::http::Request& req) {
-                                                       app->sync();
-                                                       auto resp = app->handle(req);
-                                                       // Control-plane calls may create or delete
-                                                       // listeners: keep their ports in step.
-                                                       if (listener_ports && resp.service != "alb")
-                                                         listener_ports->reconcile();
-                                                       return resp;
-                                                     });
+    server = std::make_unique<zonesim::http::Server>(
+        ioc, o.host, o.port,
+        [&](const zonesim::http::Request& req) {
+          app->sync();
+          auto resp = app->handle(req);
+          // Control-plane calls may create or delete listeners: keep their ports in step.
+          if (listener_ports && resp.service != "alb") listener_ports->reconcile();
+          return resp;
+        },
+        o.limits);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zonesim: cannot listen on %s:%u: %s\n", o.host.c_str(), o.port, e.what());
     return 1;
@@ -226,7 +227,7 @@ int drill_run(const DrillOptions& o) {
     try {
       // On a server the starting state is the server's: the fixture's state file is not read.
       f = o.endpoint.empty() ? zonesim::drill::load_fixture(path)
-                             : zonesim::drill::load_fixture_text(read_file(path), path);
+                             : zonesim::drill::load_fixture_text(read_file(path), path, false);
     } catch (const zonesim::drill::FixtureError& e) {
       std::fprintf(stderr, "zonesim: bad fixture: %s\n", e.what());
       return 2;
@@ -421,6 +422,22 @@ int main(int argc, char** argv) {
       ->add_option("--control-token", so.control_token,
                    "Require 'Authorization: Bearer TOKEN' on /_zonesim/* (all but health)")
       ->envname("ZONESIM_CONTROL_TOKEN");
+  // Limits (docs/RELIABILITY.md, "Limits"); the defaults suit every client we know.
+  serve_cmd
+      ->add_option("--max-connections", so.limits.max_connections,
+                   "Open connections at most (more are closed at once)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--request-timeout", so.limits.request_timeout_seconds,
+                   "Seconds a request may take to arrive, from its first byte")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--idle-timeout", so.limits.idle_timeout_seconds,
+                   "Seconds a keep-alive connection may wait for its next request")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve_cmd->add_option("--log-level", so.log_level, "trace|debug|info|warn|error|off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

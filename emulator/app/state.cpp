@@ -155,35 +155,59 @@ json App::export_state() const {
               {"calls", env_->store.calls()}};
 }
 
-json App::import_state(const json& snapshot) {
-  if (!snapshot.is_object() || snapshot.value("zonesim_state", 0) != kSnapshotVersion ||
+namespace {
+
+// Every structural check a snapshot must pass before anything is replayed.
+void check_snapshot(const json& snapshot, const std::string& region) {
+  if (!snapshot.is_object() || snapshot.value("zonesim_state", json()) != kSnapshotVersion ||
       !snapshot.contains("calls") || !snapshot["calls"].is_array())
     throw AwsError("InvalidSnapshot", "not a zonesim state snapshot (version " +
                                           std::to_string(kSnapshotVersion) + ")");
-  if (snapshot.value("region", env_->config.region) != env_->config.region)
-    throw AwsError("InvalidSnapshot", "the snapshot is of region " +
-                                          snapshot["region"].get<std::string>() +
-                                          ", this zonesim serves " + env_->config.region);
-  reset();
+  if (snapshot.contains("region")) {
+    if (!snapshot["region"].is_string())
+      throw AwsError("InvalidSnapshot", "the snapshot's region is not a string");
+    if (snapshot["region"] != region)
+      throw AwsError("InvalidSnapshot", "the snapshot is of region " +
+                                            snapshot["region"].get<std::string>() +
+                                            ", this zonesim serves " + region);
+  }
+  std::size_t index = 0;
+  for (const json& c : snapshot["calls"]) {
+    ++index;
+    auto is_string = [&](const char* k, bool required) {
+      return c.contains(k) ? c[k].is_string() : !required;
+    };
+    if (!c.is_object() || !is_string("service", true) || !is_string("operation", true) ||
+        !c.contains("input") || !c["input"].is_object() || !is_string("account", false) ||
+        !is_string("region", false))
+      throw AwsError("InvalidSnapshot", "call " + std::to_string(index) +
+                                            " is malformed (service, operation: strings; input: "
+                                            "an object; account, region: strings)");
+  }
+}
+
+// Replays a checked snapshot's calls into `app`'s (empty) region.
+json replay(App& app, const json& snapshot) {
+  const Config& config = app.env().config;
   std::vector<std::pair<std::string, std::string>> renames;
   std::size_t index = 0;
   for (const json& c : snapshot["calls"]) {
     ++index;
-    if (!c.is_object() || !c.contains("service") || !c.contains("operation") ||
-        !c.contains("input"))
-      throw AwsError("InvalidSnapshot", "call " + std::to_string(index) + " is malformed");
     json input = c["input"];
     substitute(input, renames);
     json output;
+    const std::string service = c["service"], operation = c["operation"];
     try {
-      output =
-          invoke(c["service"], c["operation"], c.value("account", env_->config.default_account),
-                 c.value("region", env_->config.region), input);
+      output = app.invoke(service, operation, c.value("account", config.default_account),
+                          c.value("region", config.region), input);
     } catch (const AwsError& e) {
-      throw AwsError("InvalidSnapshot", "replaying call " + std::to_string(index) + " (" +
-                                            c["service"].get<std::string>() + ":" +
-                                            c["operation"].get<std::string>() +
-                                            ") failed: " + e.code() + ": " + e.message());
+      throw AwsError("InvalidSnapshot", "replaying call " + std::to_string(index) + " (" + service +
+                                            ":" + operation + ") failed: " + e.code() + ": " +
+                                            e.message());
+    } catch (const std::exception& e) {  // an input no request could have carried
+      throw AwsError("InvalidSnapshot", "replaying call " + std::to_string(index) + " (" + service +
+                                            ":" + operation +
+                                            ") failed: malformed input: " + e.what());
     }
     std::vector<std::pair<std::string, std::string>> found;
     collect_renames(c.value("output", json()), output, found);
@@ -195,6 +219,22 @@ json App::import_state(const json& snapshot) {
                      [](auto& a, auto& b) { return a.first.size() > b.first.size(); });
   }
   return json{{"calls", index}};
+}
+
+}  // namespace
+
+json App::import_state(const json& snapshot) {
+  check_snapshot(snapshot, env_->config.region);
+  // A dry run into a scratch region first: a snapshot that fails to replay is refused before
+  // this region is reset, so a bad import never loses the state it would have replaced.
+  {
+    Config scratch_config = env_->config;
+    scratch_config.clock_mode = "manual";
+    App scratch(scratch_config, "", env_->clock.now());
+    replay(scratch, snapshot);
+  }
+  reset();
+  return replay(*this, snapshot);
 }
 
 }  // namespace zonesim

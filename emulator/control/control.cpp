@@ -41,6 +41,21 @@ double seconds_field(const json& body, const char* name, bool required) {
   return v.get<double>();
 }
 
+std::string string_field(const json& body, const char* name, const std::string& fallback) {
+  if (!body.contains(name)) return fallback;
+  if (!body[name].is_string())
+    throw AwsError("InvalidRequest", std::string("'") + name + "' must be a string");
+  return body[name].get<std::string>();
+}
+
+double number_field(const json& body, const char* name, double fallback) {
+  if (!body.contains(name)) return fallback;
+  const json& v = body[name];
+  if (!v.is_number() || !std::isfinite(v.get<double>()))
+    throw AwsError("InvalidRequest", std::string("'") + name + "' must be a number");
+  return v.get<double>();
+}
+
 json clock_json(const Env& env) {
   return json{{"now_ms", env.clock.now()},
               {"now", protocol::iso8601(env.clock.now())},
@@ -126,13 +141,11 @@ http::Response App::handle_control(const http::Request& req) {
         try {
           if (verb == "fail") {
             sim::ZoneFault f;
-            f.kind = body.value("kind", "power");
+            f.kind = string_field(body, "kind", "power");
             double d = seconds_field(body, "duration_seconds", false);
             if (d >= 0) f.duration_ms = static_cast<sim::Millis>(std::llround(d * 1000));
-            if (body.contains("latency_ms") && body["latency_ms"].is_number())
-              f.latency_ms = body["latency_ms"].get<double>();
-            if (body.contains("loss_rate") && body["loss_rate"].is_number())
-              f.loss_rate = body["loss_rate"].get<double>();
+            f.latency_ms = number_field(body, "latency_ms", f.latency_ms);
+            f.loss_rate = number_field(body, "loss_rate", f.loss_rate);
             sim::fail_zone(*env_, zone, f);
           } else {
             sim::restore_zone(*env_, zone);
@@ -147,7 +160,7 @@ http::Response App::handle_control(const http::Request& req) {
       }
     } else if (path == "/_zonesim/faults" && m == "POST") {
       json body = parse_body(req);
-      std::string action = body.value("action", "");
+      std::string action = string_field(body, "action", "");
       auto it = registry_.fault_handlers.find(action);
       if (it == registry_.fault_handlers.end()) {
         std::string known;

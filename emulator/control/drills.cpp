@@ -53,7 +53,7 @@ http::Response App::handle_drills(const http::Request& req, const std::string& p
     std::string file = body.value("file", "fixture.yaml");
     drill::Fixture f;
     try {
-      f = drill::load_fixture_text(text, file);
+      f = drill::load_fixture_text(text, file, false);
     } catch (const drill::FixtureError& e) {
       throw AwsError("InvalidFixture", e.what());
     }

@@ -12,7 +12,8 @@ inline http::Response json_response(int status, const json& body) {
   http::Response r;
   r.status = status;
   r.content_type = "application/json";
-  r.body = body.dump();
+  // Paths and names are echoed back; invalid UTF-8 in them becomes U+FFFD, never an exception.
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   r.service = "zonesim";
   return r;
 }

@@ -17,8 +17,8 @@ namespace {
 
 class Loader {
  public:
-  explicit Loader(std::string file, std::optional<std::string> text = std::nullopt)
-      : file_(std::move(file)), text_(std::move(text)) {}
+  Loader(std::string file, std::optional<std::string> text, bool read_state)
+      : file_(std::move(file)), text_(std::move(text)), read_state_(read_state) {}
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& field,
                          const std::string& what) const {
@@ -29,6 +29,8 @@ class Loader {
   void only_keys(const YAML::Node& map, const std::string& where,
                  const std::set<std::string>& allowed) {
     for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar())
+        fail(it->first, where.empty() ? "(key)" : where, "a field name must be a plain string");
       std::string k = it->first.as<std::string>();
       if (!allowed.count(k)) {
         std::string list;
@@ -71,8 +73,11 @@ class Loader {
     switch (n.Type()) {
       case YAML::NodeType::Map: {
         json o = json::object();
-        for (auto it = n.begin(); it != n.end(); ++it)
+        for (auto it = n.begin(); it != n.end(); ++it) {
+          if (!it->first.IsScalar())
+            throw YAML::RepresentationException(it->first.Mark(), "a key must be a plain string");
           o[it->first.as<std::string>()] = to_json(it->second);
+        }
         return o;
       }
       case YAML::NodeType::Sequence: {
@@ -128,9 +133,15 @@ class Loader {
       for (auto z : root["zones"]) f.zones.push_back(str(z, "zones[]"));
     }
     f.state = json{{"zonesim_state", 1}, {"region", f.region}, {"calls", json::array()}};
-    if (root["state"] && !text_) {  // a fixture sent as text names no file of this machine
+    if (root["state"] && read_state_) {
       std::filesystem::path p =
           std::filesystem::path(file_).parent_path() / str(root["state"], "state");
+      std::error_code ec;
+      // Only a regular file of sane size (not a FIFO, a device or a directory).
+      if (!std::filesystem::is_regular_file(p, ec) ||
+          std::filesystem::file_size(p, ec) > kMaxSnapshotBytes || ec)
+        fail(root["state"], "state",
+             "cannot read snapshot " + p.string() + " (a regular file up to 64 MiB)");
       std::ifstream in(p);
       if (!in) fail(root["state"], "state", "cannot read snapshot " + p.string());
       std::stringstream ss;
@@ -298,6 +309,7 @@ class Loader {
  private:
   std::string file_;
   std::optional<std::string> text_;
+  bool read_state_;
 };
 
 }  // namespace
@@ -337,12 +349,24 @@ std::optional<sim::Millis> parse_duration_ms(const std::string& s) {
   return static_cast<sim::Millis>(total);
 }
 
+namespace {
+// Whatever yaml-cpp throws past the loader's own checks (a conversion of an odd node) is still a
+// bad fixture, reported with its line, never an uncaught exception.
+Fixture load_checked(const std::string& name, std::optional<std::string> text, bool read_state) {
+  try {
+    return Loader(name, std::move(text), read_state).load();
+  } catch (const YAML::Exception& e) {
+    throw FixtureError(name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+}  // namespace
+
 Fixture load_fixture(const std::string& path) {
-  return Loader(path).load();
+  return load_checked(path, std::nullopt, true);
 }
 
-Fixture load_fixture_text(const std::string& text, const std::string& name) {
-  return Loader(name, text).load();
+Fixture load_fixture_text(const std::string& text, const std::string& name, bool read_state) {
+  return load_checked(name, text, read_state);
 }
 
 }  // namespace zonesim::drill

@@ -19,6 +19,8 @@ class FixtureError : public std::runtime_error {
 
 // Upper bound on a drill's simulated length (warmup + duration): 31 days.
 constexpr sim::Millis kMaxDrillMs = 31LL * 24 * 3600 * 1000;
+// Upper bound on the size of a fixture's `state:` snapshot file.
+constexpr std::uintmax_t kMaxSnapshotBytes = 64ull * 1024 * 1024;
 
 struct Fault {
   sim::Millis at = 0;  // after t=0 (the end of the warmup)
@@ -77,8 +79,9 @@ struct Fixture {
 std::optional<sim::Millis> parse_duration_ms(const std::string& s);
 
 Fixture load_fixture(const std::string& path);
-// The same from YAML text (errors name `name`); `state:` is not read (it names a file of the
-// machine that sent the text), `setup:` calls are kept.
-Fixture load_fixture_text(const std::string& text, const std::string& name);
+// The same from YAML text; `name` stands for the file in errors and `state:` is relative to it.
+// With read_state false `state:` is not read: a fixture sent to a server names a file of the
+// machine that sent it, and the server's own state is the starting state.
+Fixture load_fixture_text(const std::string& text, const std::string& name, bool read_state = true);
 
 }  // namespace zonesim::drill

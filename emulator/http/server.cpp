@@ -8,6 +8,8 @@
 #include <chrono>
 #include <optional>
 
+#include "emulator/http/parse.hpp"
+
 namespace zonesim::http {
 
 namespace beast = boost::beast;
@@ -42,13 +44,50 @@ class Session : public std::enable_shared_from_this<Session> {
   void start() { read(); }
 
  private:
+  // Between keep-alive requests the connection may idle (idle_timeout); from the first byte of a
+  // request, the whole request must arrive within request_timeout, however slowly it trickles.
   void read() {
+    if (served_ > 0 && buffer_.size() == 0) {
+      stream_.expires_after(std::chrono::seconds(server_->limits.idle_timeout_seconds));
+      stream_.async_read_some(buffer_.prepare(4096),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                if (ec) return self->close();
+                                self->buffer_.commit(n);
+                                self->read_request();
+                              });
+      return;
+    }
+    read_request();
+  }
+
+  void read_request() {
     parser_.emplace();
     parser_->body_limit(server_->limits.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
     stream_.expires_after(std::chrono::seconds(server_->limits.request_timeout_seconds));
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t n) {
+    if (!ec) {
+      if (int status = check_header(parser_->get(), server_->limits)) return reject(status, "");
+      // The request timer keeps running: header and body share one deadline.
+      return bhttp::async_read(stream_, buffer_, *parser_,
+                               beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    }
+    on_read(ec, n);
+  }
+
+  // Malformed or over a limit: answer and close (the stream position is unknown).
+  void reject(int status, const std::string& why) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/plain";
+    r.body = why.empty()
+                 ? std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(status))) + "\n"
+                 : why + "\n";
+    write(r, false, "-", "-", {});
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -56,35 +95,17 @@ class Session : public std::enable_shared_from_this<Session> {
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
       return close();
     }
-    if (ec) {
-      // Malformed or oversized request: answer and close (the stream position is unknown).
-      int status = ec == bhttp::error::body_limit     ? 413
-                   : ec == bhttp::error::header_limit ? 431
-                                                      : 400;
-      Response r;
-      r.status = status;
-      r.content_type = "text/plain";
-      r.body = ec.message() + "\n";
-      return write(r, false, "-", "-", {});
-    }
+    if (ec) return reject(status_for_parse_error(ec), ec.message());
+    ++served_;
     auto t0 = std::chrono::steady_clock::now();
-    auto& msg = parser_->get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    for (auto& f : msg) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace_back(std::move(name), std::string(f.value()));
-    }
-    req.body = std::move(msg.body());
+    // Answer in the request's version: an HTTP/1.0 client (ab -k) learns that the connection
+    // stays open only from a "Connection: keep-alive" header, which 1.0 responses carry.
+    version_ = parser_->get().version() == 10 ? 10 : 11;
+    bool keep = parser_->get().keep_alive();
+    Request req = from_beast(parser_->release());
     beast::error_code addr_ec;
     auto peer = stream_.socket().remote_endpoint(addr_ec);
     if (!addr_ec) req.remote_address = peer.address().to_string();
-    bool keep = msg.keep_alive();
-    // Answer in the request's version: an HTTP/1.0 client (ab -k) learns that the connection
-    // stays open only from a "Connection: keep-alive" header, which 1.0 responses carry.
-    version_ = msg.version() == 10 ? 10 : 11;
     Response r;
     try {
       r = server_->handler(req);
@@ -153,6 +174,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Server::Impl> server_;
+  std::size_t served_ = 0;
 };
 
 }  // namespace
@@ -160,13 +182,18 @@ class Session : public std::enable_shared_from_this<Session> {
 void Server::Impl::accept() {
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (self->stopped) return;
-    if (!ec) {
-      if (self->connections >= self->limits.max_connections) {
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        std::make_shared<Session>(std::move(socket), self)->start();
-      }
+    if (ec) {
+      // Out of file descriptors (or similar): back off instead of spinning on accept.
+      if (ec == asio::error::operation_aborted) return;
+      auto timer = std::make_shared<asio::steady_timer>(self->ioc, std::chrono::milliseconds(50));
+      timer->async_wait([self, timer](beast::error_code) { self->accept(); });
+      return;
+    }
+    if (self->connections >= self->limits.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), self)->start();
     }
     self->accept();
   });

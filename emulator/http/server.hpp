@@ -7,17 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "emulator/http/limits.hpp"
 #include "emulator/http/message.hpp"
 
 namespace zonesim::http {
-
-struct Limits {
-  std::size_t max_body_bytes = 16 * 1024 * 1024;
-  std::size_t max_header_bytes = 64 * 1024;
-  int idle_timeout_seconds = 60;     // keep-alive connection with no request
-  int request_timeout_seconds = 30;  // a request must arrive whole within this
-  std::size_t max_connections = 1024;
-};
 
 using RequestHandler = std::function<Response(const Request&)>;
 

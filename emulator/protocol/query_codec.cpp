@@ -104,7 +104,8 @@ class QueryParser {
       out[m.name] = parse_value(it->second, *m.shape, display(path, wire), m);
     }
     if (!style_.unknown_param.empty() && used != node.children.size()) {
-      for (auto& [k, child] : node.children) {
+      for (auto& entry : node.children) {
+        const std::string& k = entry.first;
         bool known = std::any_of(shape.members.begin(), shape.members.end(),
                                  [&](const MemberRef& m) { return wire_name(m) == k; });
         if (!known)
@@ -142,6 +143,12 @@ class QueryParser {
         return parse_structure(node, shape, path);
       case ShapeType::list: {
         json arr = json::array();
+        if (node.value && !node.value->empty() && node.children.empty()) {
+          // "VpcId=vpc-1" where the list is "VpcId.N": EC2 does not know such a parameter.
+          if (!style_.unknown_param.empty())
+            throw AwsError(style_.unknown_param, "The parameter " + path + " is not recognized");
+          invalid(path, *node.value, "Expected a list.");
+        }
         const Node* items = &node;
         std::string item_path = path;
         if (!ec2() && !shape.flattened) {

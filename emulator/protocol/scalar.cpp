@@ -70,6 +70,11 @@ ScalarResult scalar_from_string(const Shape& shape, const std::string& text) {
   switch (shape.type) {
     case ShapeType::string:
     case ShapeType::blob:
+      // The query services answer in XML, where these characters cannot be written at all (not
+      // even as references): a value holding one could never be read back by a client.
+      for (unsigned char c : text)
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          return fail("Member must not contain control characters.");
       return check_enum(shape, text);
     case ShapeType::integer:
     case ShapeType::long_: {

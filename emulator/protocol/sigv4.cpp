@@ -47,6 +47,16 @@ bool parse_scope(std::string_view value, Credential& c) {
   auto scope = split(value, '/');
   if (scope.size() != 5 || scope[4] != "aws4_request" || scope[0].empty() || scope[3].empty())
     return false;
+  // The region and signing name become parts of ARNs, scopes and answers: only what AWS uses
+  // (lower-case letters, digits, '-'); the key is printable ASCII.
+  auto name_ok = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char ch) {
+      return std::islower(ch) || std::isdigit(ch) || ch == '-';
+    });
+  };
+  auto key_ok = std::all_of(scope[0].begin(), scope[0].end(),
+                            [](unsigned char ch) { return ch > 0x20 && ch < 0x7f; });
+  if (!key_ok || !name_ok(scope[2]) || !name_ok(scope[3])) return false;
   c.access_key = scope[0], c.date = scope[1], c.region = scope[2], c.service = scope[3];
   return true;
 }

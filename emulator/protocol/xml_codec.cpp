@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "emulator/protocol/codec.hpp"
+#include "emulator/protocol/scalar.hpp"
 
 namespace zonesim::protocol {
 
@@ -93,7 +94,17 @@ class XmlWriter {
 std::string render(pugi::xml_document& doc) {
   std::ostringstream out;
   doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out.str();
+  // pugixml writes a carriage return in text as is, and every XML parser turns it into a line
+  // feed on reading: written as a reference it survives. (Raw output has no other \r.)
+  std::string body = out.str(), escaped;
+  escaped.reserve(body.size());
+  for (char c : body) {
+    if (c == '\r')
+      escaped += "&#13;";
+    else
+      escaped += c;
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + escaped;
 }
 
 json json_value(const Shape& shape, const json& v) {
@@ -185,8 +196,16 @@ Encoded serialize_output(const ServiceModel& model, const Operation& op, const j
   return e;
 }
 
-Encoded serialize_error(const ServiceModel& model, const AwsError& error,
+Encoded serialize_error(const ServiceModel& model, const AwsError& error_in,
                         const std::string& request_id) {
+  // Messages echo the client's values: invalid UTF-8 in them becomes U+FFFD, so that the error
+  // body stays readable (a JSON dump would throw; an XML parser would reject the body).
+  AwsError error = error_in;
+  if (!valid_utf8(error.message())) {
+    std::string safe = json(error.message()).dump(-1, ' ', false, json::error_handler_t::replace);
+    error = AwsError(error.code(), json::parse(safe).get<std::string>(), error.http_status(),
+                     error.sender());
+  }
   Encoded e;
   e.status = error.http_status();
   if (model.protocol() == Protocol::json) {

@@ -55,6 +55,10 @@ void fail_zone(Env& env, const std::string& zone, const ZoneFault& fault) {
     throw AwsError("InvalidFault", "duration must be positive");
   if (fault.loss_rate < 0 || fault.loss_rate > 1)
     throw AwsError("InvalidFault", "loss rate must be between 0 and 1");
+  if (fault.latency_ms < 0 || fault.latency_ms > kMaxFaultLatencyMs)
+    throw AwsError("InvalidFault", "latency must be between 0 and " +
+                                       std::to_string(static_cast<int>(kMaxFaultLatencyMs)) +
+                                       " ms");
   std::string before = zone_state(env, zone);
   if (before != "up") restore_zone(env, zone);  // one fault at a time: the new one replaces it
   Millis now = env.clock.now();

@@ -14,6 +14,9 @@
 
 namespace zonesim::sim {
 
+// Upper bound on a degraded zone's added latency: a minute.
+constexpr double kMaxFaultLatencyMs = 60000;
+
 struct ZoneFault {
   std::string kind = "power";         // power | network | degraded
   std::optional<Millis> duration_ms;  // none: until restored

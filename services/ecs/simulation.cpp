@@ -103,7 +103,9 @@ json stop_task_fault(Env& env, const json& body) {
 // app-state: the app of one task, or of every task the service has now (tasks it starts later
 // run a healthy app: the fault hits what runs, a replacement starts clean).
 json app_state_fault(Env& env, const json& body) {
-  const std::string state = body.value("state", "");
+  const auto field = body.find("state");
+  const std::string state =
+      field != body.end() && field->is_string() ? field->get<std::string>() : std::string();
   if (!valid_app_state(state))
     throw AwsError("InvalidFault", "state must be healthy, unhealthy, hung or crash", 400);
   const bool by_task = body.contains("task"), by_service = body.contains("service");

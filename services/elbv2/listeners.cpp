@@ -273,9 +273,11 @@ json modify_listener(Call& c) {
   auto defs = defs_of(l);
   json kept = json::object();
   json previous = l.value("_attributes", json::object());
-  for (auto& [k, v] : previous.items())
-    if (std::any_of(defs.begin(), defs.end(), [&](const auto& d) { return d.key == k; }))
+  for (auto& [k, v] : previous.items()) {
+    const std::string& name = k;  // (clang 14 cannot capture a structured binding)
+    if (std::any_of(defs.begin(), defs.end(), [&](const auto& d) { return d.key == name; }))
       kept[k] = v;
+  }
   l["_attributes"] = kept;
   auto new_groups = forwarded_groups(l["DefaultActions"]);
   json& stored = listener_mut(c, listener_arn);

@@ -185,7 +185,9 @@ json list_policies(Call& call) {
     for (auto& [id, doc] : call.env.store.list(call.global_scope(), kPolicyKind))
       consider(doc->at("PolicyName").get<std::string>(), doc->at("Path").get<std::string>(),
                doc->at("Arn").get<std::string>(),
-               [&](const Usage& u) { return local_policy_view(*doc, u, PolicyView::list); });
+               [&, &d = doc](const Usage& u) {  // (clang 14 cannot capture a structured binding)
+                 return local_policy_view(*d, u, PolicyView::list);
+               });
   std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.key < b.key; });
   std::vector<std::string> keys;
   for (auto& i : items) keys.push_back(i.key);

@@ -34,9 +34,9 @@ void register_rds(Registry& r) {
       {"ListTagsForResource", rds::list_tags_for_resource},
   };
   for (auto [name, handler] : kOperations)
-    r.add("rds", name, [handler](Call& call) {
+    r.add("rds", name, [h = handler](Call& call) {  // (clang 14: no capture of a binding)
       rds::lifecycle::catch_up(call.env, call.scope());
-      return handler(call);
+      return h(call);
     });
   r.hooks.zone_changed.push_back(rds::availability::on_zone_changed);
   r.fault_handlers["rds-failover"] = rds::availability::failover_fault;
