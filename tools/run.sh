@@ -36,7 +36,13 @@ else
 fi
 echo
 echo "=== a failover drill: power loss of the zone holding the RDS primary ==="
-build/zonesim drill run fixtures/az-power-loss-primary.yaml --report "$PWD/drill-report.html" || true
+if [[ $example == *resilience-platform* ]]; then
+  # On the stack Terraform just applied, printing each state change as it happens.
+  build/zonesim drill run fixtures/az-power-loss-primary.yaml --endpoint "$AWS_ENDPOINT_URL" \
+    --events --report "$PWD/drill-report.html" || true
+else  # the example has no ALB: the drill runs in-process on the seed stack's snapshot
+  build/zonesim drill run fixtures/az-power-loss-primary.yaml --report "$PWD/drill-report.html" || true
+fi
 echo "(picture: $PWD/drill-report.html)"
 echo
 echo "zonesim is serving on http://127.0.0.1:$port with the stack applied. Point tools at it with:"
