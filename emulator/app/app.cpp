@@ -96,7 +96,7 @@ void App::sync() {
   // the clock is persisted with the next change (and by checkpoint() at shutdown) rather than by
   // an SQLite write of its own per request: after a crash it resumes from the last change, at
   // which time nothing has happened since. A drill holding the clock stops the driver.
-  if (realtime_ && !clock_held_) advance(realtime_->target(), false);
+  if (realtime_ && !clock_held_) advance_to(realtime_->target());
 }
 
 void App::hold_clock(bool hold) {
@@ -135,18 +135,14 @@ void App::persist_runtime_state() {
 
 std::size_t App::advance_to(sim::Millis t) {
   // Nothing due: time just moves (drills and the realtime driver call this constantly). The
-  // clock is persisted with the next event or request; an idle stretch lost to a crash changed
-  // nothing anyone could observe.
+  // clock is persisted with the next event or change (and by checkpoint() at shutdown); an idle
+  // stretch lost to a crash changed nothing anyone could observe.
   sim::Millis due = env_->clock.next_due();
   if (due < 0 || due > t) return env_->clock.advance_to(t);
-  return advance(t, true);
-}
-
-std::size_t App::advance(sim::Millis t, bool persist_clock) {
   env_->store.begin();
   try {
     std::size_t n = env_->clock.advance_to(t);
-    if (persist_clock || n > 0 || env_->store.dirty()) persist_runtime_state();
+    persist_runtime_state();
     env_->store.commit();
     return n;
   } catch (...) {

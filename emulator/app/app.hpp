@@ -88,7 +88,6 @@ class App {
                                        const protocol::ServiceModel& model,
                                        std::string& account) const;
   void persist_runtime_state();
-  std::size_t advance(sim::Millis t, bool persist_clock);
   void forget_logged_reads();
   void log_call(const std::string& service, const std::string& operation,
                 const std::string& account, const std::string& region, const json& input,

@@ -36,6 +36,10 @@ json drill_json(const drill::Session& s, const std::string& id) {
 http::Response App::handle_drills(const http::Request& req, const std::string& path) {
   const std::string& m = req.method;
   const std::string id = "drill-" + std::to_string(drills_started_);
+  auto end_drill = [this] {  // the session goes, the clock is the server's again
+    drill_.reset();
+    hold_clock(false);
+  };
   if (path == "/_zonesim/drills" && m == "GET") {
     if (!drill_) return control::error(404, "NoDrill", "no drill is in progress");
     return control::json_response(200, drill_json(*drill_, id));
@@ -63,7 +67,6 @@ http::Response App::handle_drills(const http::Request& req, const std::string& p
     try {
       session->start();
     } catch (const drill::FixtureError& e) {
-      session.reset();
       hold_clock(false);
       throw AwsError("InvalidFixture", e.what());
     }
@@ -83,8 +86,7 @@ http::Response App::handle_drills(const http::Request& req, const std::string& p
   if (!drill_ || which != id)
     return control::error(404, "NoDrill", "no drill " + which + " is in progress");
   if (verb.empty() && m == "DELETE") {
-    drill_.reset();
-    hold_clock(false);
+    end_drill();
     return control::json_response(200, json{{"id", id}, {"status", "abandoned"}});
   }
   if (verb == "step" && m == "POST") {
@@ -98,8 +100,7 @@ http::Response App::handle_drills(const http::Request& req, const std::string& p
     try {
       drill_->step_until(static_cast<sim::Millis>(std::llround(until * 1000)));
     } catch (const drill::FixtureError& e) {  // a fault that does not fit the server's state
-      drill_.reset();
-      hold_clock(false);
+      end_drill();
       throw AwsError("InvalidFixture", e.what());
     }
     return control::json_response(200, drill_json(*drill_, id));
@@ -109,12 +110,10 @@ http::Response App::handle_drills(const http::Request& req, const std::string& p
     try {
       r = drill_->finish();
     } catch (const drill::FixtureError& e) {
-      drill_.reset();
-      hold_clock(false);
+      end_drill();
       throw AwsError("InvalidFixture", e.what());
     }
-    drill_.reset();
-    hold_clock(false);
+    end_drill();
     return control::json_response(200, drill::to_json(r));
   }
   return control::error(404, "NotFound", "no control endpoint " + m + " " + path);
