@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format clang libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libssl-dev
-  libyaml-cpp-dev libpugixml-dev libgtest-dev libgmock-dev
+  libyaml-cpp-dev libpugixml-dev libgtest-dev libgmock-dev libmimalloc-dev
   curl jq python3 chromium apache2-utils
 )
 missing=()

@@ -104,6 +104,7 @@ class App {
   // Reads logged since the last logged change (state.cpp): an identical read adds nothing to a
   // snapshot, so polling does not grow the call log.
   std::unordered_set<std::size_t> logged_reads_;
+  std::uint64_t logged_reads_generation_ = 0;
 };
 
 }  // namespace zonesim

@@ -88,22 +88,27 @@ void App::log_call(const std::string& service, const std::string& operation,
                    const json& output) {
   // Reads are logged too: a client can only reference values it has seen in responses (an RDS
   // endpoint appears in DescribeDBInstances, not in CreateDBInstance), so replaying the reads
-  // is what maps every such value to its replayed counterpart. A read identical (input and
-  // output) to one logged since the last logged change is not logged again: replay runs the
-  // calls back to back, so it would see the same state and learn no new mapping; without this,
-  // every poll would grow the log (and an in-memory state) forever.
+  // is what maps every such value to its replayed counterpart. A read with the same input as one
+  // logged while no document has changed since is not logged again: its output can differ only
+  // in values derived from the clock (a target's health settling), which map nothing, and replay
+  // runs the calls back to back on unchanged state, so it would learn no new mapping. Without
+  // this, every poll would grow the log (and an in-memory state) forever.
   bool pure_read = is_read_only(operation) && !env_->store.dirty();
   std::size_t key = 0;
   if (pure_read) {
-    // A structural hash (no serialisation, no allocation): two different reads collide with
-    // probability 2^-64, and a collision only drops one read from the snapshot.
+    if (env_->store.generation() != logged_reads_generation_) {
+      forget_logged_reads();
+      logged_reads_generation_ = env_->store.generation();
+    }
+    // A structural hash of the input (no serialisation; the output is not hashed: on unchanged
+    // state it follows from the input): two different reads collide with probability 2^-64,
+    // and a collision only drops one read from the snapshot.
     auto mix = [&key](std::size_t h) {
       key ^= h + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
     };
     for (const std::string* s : {&service, &operation, &account, &region})
       mix(std::hash<std::string>{}(*s));
     mix(std::hash<json>{}(input));
-    mix(std::hash<json>{}(output));
     if (logged_reads_.count(key)) return;
   }
   json in = input;

@@ -87,7 +87,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.body = why.empty()
                  ? std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(status))) + "\n"
                  : why + "\n";
-    write(r, false, "-", "-", {});
+    write(std::move(r), false, "-", "-", {});
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -131,14 +131,17 @@ class Session : public std::enable_shared_from_this<Session> {
           std::chrono::microseconds(static_cast<std::int64_t>(pending->delay_ms * 1000)));
       delay_.async_wait([self = shared_from_this(), pending, keep, t0](beast::error_code wait_ec) {
         if (wait_ec || self->server_->stopped) return self->close();
-        self->write(*pending, keep, pending->service, pending->operation, t0);
+        std::string service = pending->service, operation = pending->operation;
+        self->write(std::move(*pending), keep, service, operation, t0);
       });
       return;
     }
-    write(r, keep, r.service, r.operation, t0);
+    std::string service = std::move(r.service), operation = std::move(r.operation);
+    write(std::move(r), keep, service, operation, t0);
   }
 
-  void write(const Response& r, bool keep, const std::string& service, const std::string& operation,
+  // Takes the response by value: its body moves into the Beast message (no copy).
+  void write(Response r, bool keep, const std::string& service, const std::string& operation,
              std::chrono::steady_clock::time_point t0) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(version_);
@@ -147,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(bhttp::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers) res->set(k, v);
     res->keep_alive(keep);
-    res->body() = r.body;
+    res->body() = std::move(r.body);
     res->prepare_payload();
     if (t0 != std::chrono::steady_clock::time_point{}) {
       double ms =

@@ -35,6 +35,10 @@ Encoded serialize_output(const ServiceModel& model, const Operation& op, const j
 Encoded serialize_error(const ServiceModel& model, const AwsError& error,
                         const std::string& request_id);
 
+// Text escaped for XML (and HTML) character data and attribute values: & < > " as entities,
+// a carriage return as &#13;, other control characters and invalid UTF-8 as U+FFFD.
+std::string xml_escape(std::string_view text);
+
 // Timestamps travel as milliseconds since the Unix epoch inside zonesim.
 std::string iso8601(std::int64_t ms);
 std::optional<std::int64_t> parse_iso8601(std::string_view s);

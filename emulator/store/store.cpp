@@ -278,6 +278,7 @@ void Store::commit() {
 }
 
 void Store::finish_commit() {
+  if (!journal_.empty()) ++generation_;
   journal_.clear();
   touched_.clear();
   meta_before_.clear();

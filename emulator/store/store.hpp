@@ -65,6 +65,9 @@ class Store {
   void rollback();
   bool in_transaction() const { return in_tx_; }
   bool dirty() const { return !journal_.empty(); }
+  // Advances with every committed transaction that touched a document: equal generations mean
+  // no document changed in between.
+  std::uint64_t generation() const { return generation_; }
 
   // Removes every document (control API reset); inside a transaction.
   void clear();
@@ -93,6 +96,7 @@ class Store {
   std::unordered_map<std::string, Table> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;
+  std::uint64_t generation_ = 0;
   bool in_tx_ = false;
   std::vector<Touched> journal_;
   std::set<std::pair<std::string, std::string>> touched_;

@@ -17,7 +17,9 @@ constexpr int kDefaultMinimumHealthyPercent = 100;
 
 // The count fields DescribeServices reports, from the service's tasks.
 json service_view(const Env& env, const std::string& scope, const json& svc, bool include_tags) {
-  json out = svc;
+  json out = json::object();  // the service without its bookkeeping ('_' members: never sent)
+  for (auto& [k, v] : svc.items())
+    if (k.empty() || k[0] != '_') out[k] = v;
   const std::string arn = svc.value("serviceArn", "");
   std::map<std::string, std::pair<int, int>> by_deployment;  // id -> (running, pending)
   std::map<std::string, int> live_by_deployment;

@@ -367,27 +367,32 @@ void deregister_targets(Env& env, const std::string& scope, const std::string& t
 
 json health_description(const json& tg, const json& target, const Status& s,
                         bool anomaly_detection) {
-  json out_target = {{"Id", target.value("Id", "")}};
-  if (target.contains("Port")) out_target["Port"] = target["Port"];
-  if (target.contains("AvailabilityZone"))
-    out_target["AvailabilityZone"] = target["AvailabilityZone"];
-  json th = {{"State", s.state}};
+  // Built member by member: DescribeTargetHealth is polled (Terraform, the ECS scheduler's
+  // callers, dashboards), and nlohmann's initializer lists copy every value they hold.
+  static const json kNoOverride = {{"State", "no_override"},
+                                   {"Reason", "AdministrativeOverride.NoOverride"},
+                                   {"Description", "No override is currently active on target"}};
+  static const json kNormal = {{"Result", "normal"}, {"MitigationInEffect", "no"}};
+  json d = json::object();
+  json& out_target = d["Target"];
+  out_target["Id"] = target.value("Id", "");
+  auto port = target.find("Port");
+  if (port != target.end()) out_target["Port"] = *port;
+  auto az = target.find("AvailabilityZone");
+  if (az != target.end()) out_target["AvailabilityZone"] = *az;
+  json& th = d["TargetHealth"];
+  th["State"] = s.state;
   if (!s.reason.empty()) th["Reason"] = s.reason;
   if (!s.description.empty()) th["Description"] = s.description;
-  json d = {{"Target", out_target},
-            {"TargetHealth", th},
-            {"AdministrativeOverride",
-             {{"State", "no_override"},
-              {"Reason", "AdministrativeOverride.NoOverride"},
-              {"Description", "No override is currently active on target"}}}};
-  if (tg.contains("HealthCheckPort")) {
-    std::string hc = tg["HealthCheckPort"].get<std::string>();
-    d["HealthCheckPort"] = hc == "traffic-port" && target.contains("Port")
-                               ? std::to_string(target["Port"].get<std::int64_t>())
+  d["AdministrativeOverride"] = kNoOverride;
+  auto hc_port = tg.find("HealthCheckPort");
+  if (hc_port != tg.end()) {
+    const std::string& hc = hc_port->get_ref<const std::string&>();
+    d["HealthCheckPort"] = hc == "traffic-port" && port != target.end()
+                               ? std::to_string(port->get<std::int64_t>())
                                : hc;
   }
-  if (anomaly_detection)
-    d["AnomalyDetection"] = {{"Result", "normal"}, {"MitigationInEffect", "no"}};
+  if (anomaly_detection) d["AnomalyDetection"] = kNormal;
   return d;
 }
 
@@ -443,7 +448,9 @@ json describe_target_health(Call& c) {
     for (auto& t : tg.at("_targets"))
       if (auto s = settled(t, now)) out.push_back(health_description(tg, t, *s, anomaly));
   }
-  return {{"TargetHealthDescriptions", out}};
+  json result = json::object();
+  result["TargetHealthDescriptions"] = std::move(out);
+  return result;
 }
 
 }  // namespace

@@ -162,3 +162,71 @@ TEST(Serializer, Ec2AndQueryAndJsonShapes) {
   EXPECT_NE(err.body.find("<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code>"),
             std::string::npos);
 }
+
+// The output writers (output_codec.cpp) write the wire format straight from the document.
+TEST(Serializer, QueryListsMapsEmptyElementsAndEscaping) {
+  auto* elb = ServiceModel::get("elbv2");
+  json lb = {{"LoadBalancerName", "a&b<c>\"d\re"},
+             {"DNSName", std::string("bad\xff") + "ctl\x01" + "ok"},
+             {"AvailabilityZones", json::array()},
+             {"_private", "never written"}};
+  auto enc = serialize_output(*elb, *elb->operation("DescribeLoadBalancers"),
+                              json{{"LoadBalancers", {lb}}}, "r");
+  EXPECT_NE(enc.body.find("<DescribeLoadBalancersResult><LoadBalancers><member>"),
+            std::string::npos)
+      << enc.body;
+  EXPECT_NE(enc.body.find("<LoadBalancerName>a&amp;b&lt;c&gt;&quot;d&#13;e</LoadBalancerName>"),
+            std::string::npos)
+      << enc.body;
+  EXPECT_NE(enc.body.find("<DNSName>bad\xEF\xBF\xBD"
+                          "ctl\xEF\xBF\xBD"
+                          "ok</DNSName>"),
+            std::string::npos);
+  EXPECT_NE(enc.body.find("<AvailabilityZones/>"), std::string::npos) << enc.body;
+  EXPECT_EQ(enc.body.find("_private"), std::string::npos);
+  EXPECT_NE(enc.body.find("</LoadBalancers></DescribeLoadBalancersResult><ResponseMetadata>"
+                          "<RequestId>r</RequestId></ResponseMetadata>"
+                          "</DescribeLoadBalancersResponse>"),
+            std::string::npos)
+      << enc.body;
+
+  json rule = {{"RuleArn", "arn"},
+               {"Actions",
+                {{{"Type", "authenticate-oidc"},
+                  {"AuthenticateOidcConfig",
+                   {{"Issuer", "i"}, {"AuthenticationRequestExtraParams", {{"k1", "v1"}}}}}}}}};
+  enc = serialize_output(*elb, *elb->operation("DescribeRules"), json{{"Rules", {rule}}}, "r");
+  EXPECT_NE(enc.body.find("<AuthenticationRequestExtraParams><entry><key>k1</key><value>v1</value>"
+                          "</entry></AuthenticationRequestExtraParams>"),
+            std::string::npos)
+      << enc.body;
+  // A value of the wrong type is a handler bug, not something to drop silently.
+  EXPECT_THROW(
+      serialize_output(*elb, *elb->operation("DescribeLoadBalancers"),
+                       json{{"LoadBalancers", {{{"AvailabilityZones", "not a list"}}}}}, "r"),
+      std::logic_error);
+}
+
+TEST(Serializer, JsonEscapesStringsAndWritesTimestampsAsEpochSeconds) {
+  auto* ecs = ServiceModel::get("ecs");
+  json cluster = {{"clusterName", std::string("q\"\\\n\t\x01\xc3\xa9\xff")},
+                  {"registeredContainerInstancesCount", 3},
+                  {"tags", json::array()}};
+  auto enc = serialize_output(*ecs, *ecs->operation("DescribeClusters"),
+                              json{{"clusters", {cluster}}}, "r");
+  EXPECT_EQ(enc.body,
+            "{\"clusters\":[{\"clusterName\":\"q\\\"\\\\\\n\\t\\u0001\xc3\xa9\xEF\xBF\xBD\","
+            "\"registeredContainerInstancesCount\":3,\"tags\":[]}]}");
+  EXPECT_EQ(enc.content_type, "application/x-amz-json-1.1");
+  json svc = {{"serviceName", "s"}, {"createdAt", std::int64_t{1795716688634}}};
+  enc = serialize_output(*ecs, *ecs->operation("DescribeServices"), json{{"services", {svc}}}, "r");
+  EXPECT_EQ(enc.body, R"({"services":[{"createdAt":1795716688.634,"serviceName":"s"}]})");
+  svc["createdAt"] = std::int64_t{1000};
+  enc = serialize_output(*ecs, *ecs->operation("DescribeServices"), json{{"services", {svc}}}, "r");
+  EXPECT_EQ(enc.body, R"({"services":[{"createdAt":1.0,"serviceName":"s"}]})");
+  // The result parses back to the same values (it is JSON, whatever the escapes).
+  EXPECT_EQ(json::parse(serialize_output(*ecs, *ecs->operation("DescribeClusters"),
+                                         json{{"clusters", {{{"clusterName", "a\x1f"}}}}}, "r")
+                            .body)["clusters"][0]["clusterName"],
+            "a\x1f");
+}
