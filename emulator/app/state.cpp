@@ -29,6 +29,24 @@ bool secret_name(std::string name) {
   return name.find("PASSWORD") != std::string::npos || name.find("SECRET") != std::string::npos;
 }
 
+bool has_secrets(const json& v) {
+  if (v.is_object()) {
+    if (v.contains("name") && v.contains("value") && v["name"].is_string() &&
+        v["value"].is_string() && secret_name(v["name"].get<std::string>()))
+      return true;
+    for (auto& [k, child] : v.items()) {
+      if (child.is_string() &&
+          (k.find("Password") != std::string::npos || k.find("Secret") != std::string::npos))
+        return true;
+      if (has_secrets(child)) return true;
+    }
+  } else if (v.is_array()) {
+    for (auto& child : v)
+      if (has_secrets(child)) return true;
+  }
+  return false;
+}
+
 void mask_secrets(json& v) {
   if (v.is_object() && v.contains("name") && v.contains("value") && v["name"].is_string() &&
       v["value"].is_string() && secret_name(v["name"].get<std::string>())) {
@@ -111,18 +129,23 @@ void App::log_call(const std::string& service, const std::string& operation,
     mix(std::hash<json>{}(input));
     if (logged_reads_.count(key)) return;
   }
-  json in = input;
-  mask_secrets(in);
-  json out = output;
-  mask_secrets(out);
-  env_->store.append_call({{"service", service},
-                           {"operation", operation},
-                           {"read", is_read_only(operation)},
-                           {"account", account},
-                           {"region", region},
-                           {"t_ms", env_->clock.now()},
-                           {"input", in},
-                           {"output", out}});
+  // The entry is written as text in the order nlohmann would sort its members, copying the
+  // input and output only when they hold a secret to mask.
+  auto text = [](const json& v) {
+    if (!has_secrets(v)) return v.dump();
+    json masked = v;
+    mask_secrets(masked);
+    return masked.dump();
+  };
+  std::string entry = "{\"account\":" + json(account).dump();
+  entry += ",\"input\":" + text(input);
+  entry += ",\"operation\":" + json(operation).dump();
+  entry += ",\"output\":" + text(output);
+  entry += is_read_only(operation) ? ",\"read\":true" : ",\"read\":false";
+  entry += ",\"region\":" + json(region).dump();
+  entry += ",\"service\":" + json(service).dump();
+  entry += ",\"t_ms\":" + std::to_string(env_->clock.now()) + "}";
+  env_->store.append_call(std::move(entry));
   constexpr std::size_t kMaxRemembered = 4096;  // forgetting only logs more
   if (!pure_read || logged_reads_.size() >= kMaxRemembered) forget_logged_reads();
   if (pure_read) logged_reads_.insert(key);

@@ -142,36 +142,38 @@ void escape_into(std::string& out, std::string_view s, Plain plain, Special spec
 
 void json_string(std::string& out, std::string_view s) {
   out += '"';
-  escape_into(out, s, plain_json, [](std::string& o, unsigned char c) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    switch (c) {
-      case '"':
-        o += "\\\"";
-        break;
-      case '\\':
-        o += "\\\\";
-        break;
-      case '\b':
-        o += "\\b";
-        break;
-      case '\f':
-        o += "\\f";
-        break;
-      case '\n':
-        o += "\\n";
-        break;
-      case '\r':
-        o += "\\r";
-        break;
-      case '\t':
-        o += "\\t";
-        break;
-      default:
-        o += "\\u00";
-        o += kHex[c >> 4];
-        o += kHex[c & 0xF];
-    }
-  });
+  escape_into(
+      out, s, [](unsigned char c) { return plain_json(c); },
+      [](std::string& o, unsigned char c) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        switch (c) {
+          case '"':
+            o += "\\\"";
+            break;
+          case '\\':
+            o += "\\\\";
+            break;
+          case '\b':
+            o += "\\b";
+            break;
+          case '\f':
+            o += "\\f";
+            break;
+          case '\n':
+            o += "\\n";
+            break;
+          case '\r':
+            o += "\\r";
+            break;
+          case '\t':
+            o += "\\t";
+            break;
+          default:
+            o += "\\u00";
+            o += kHex[c >> 4];
+            o += kHex[c & 0xF];
+        }
+      });
   out += '"';
 }
 
@@ -242,27 +244,29 @@ void json_out(std::string& out, const Shape& shape, const json& v) {
 // references, and become U+FFFD, as does invalid UTF-8 (input validation keeps both out of
 // stored values; this is the last line).
 void xml_text(std::string& out, std::string_view s) {
-  escape_into(out, s, plain_xml, [](std::string& o, unsigned char c) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\r':
-        o += "&#13;";
-        break;
-      default:
-        o += kReplacement;  // other control characters
-    }
-  });
+  escape_into(
+      out, s, [](unsigned char c) { return plain_xml(c); },
+      [](std::string& o, unsigned char c) {
+        switch (c) {
+          case '&':
+            o += "&amp;";
+            break;
+          case '<':
+            o += "&lt;";
+            break;
+          case '>':
+            o += "&gt;";
+            break;
+          case '"':
+            o += "&quot;";
+            break;
+          case '\r':
+            o += "&#13;";
+            break;
+          default:
+            o += kReplacement;  // other control characters
+        }
+      });
 }
 
 }  // namespace
@@ -382,7 +386,7 @@ Encoded serialize_output(const ServiceModel& model, const Operation& op, const j
   static const json kEmpty = json::object();
   const json& doc = output.is_null() ? kEmpty : output;
   Encoded e;
-  e.body.reserve(1024);
+  e.body.reserve(4096);  // most answers fit: one allocation
   if (model.protocol() == Protocol::json) {
     e.content_type = "application/x-amz-json-" + model.json_version();
     if (op.output)

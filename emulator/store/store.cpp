@@ -224,7 +224,17 @@ void Store::commit() {
   if (!in_tx_) throw std::logic_error("store: commit without begin");
   // Without a state file the documents live in memory only; SQLite keeps the timeline and the
   // call log, which are queried (drills commit thousands of times per simulated hour).
-  bool docs = durable_ && (!journal_.empty() || !meta_before_.empty());
+  if (!durable_) {
+    // No state file: the timeline and the call log are held back and written to SQLite in one
+    // transaction when somebody reads them (or once many have gathered), so a request or a drill
+    // step pays no SQLite write. Nothing is lost that a crash would not lose anyway.
+    for (auto& t : pending_timeline_) deferred_timeline_.push_back(std::move(t));
+    for (auto& c : pending_calls_) deferred_calls_.push_back(std::move(c));
+    finish_commit();
+    if (deferred_timeline_.size() + deferred_calls_.size() >= kMaxDeferred) flush_deferred();
+    return;
+  }
+  bool docs = !journal_.empty() || !meta_before_.empty();
   if (!docs && pending_timeline_.empty() && pending_calls_.empty()) {
     finish_commit();
     return;
@@ -287,12 +297,36 @@ void Store::finish_commit() {
   in_tx_ = false;
 }
 
-void Store::append_call(const json& call) {
+void Store::append_call(std::string call_json) {
   if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
-  pending_calls_.push_back(call.dump());
+  pending_calls_.push_back(std::move(call_json));
+}
+
+void Store::flush_deferred() const {
+  if (deferred_timeline_.empty() && deferred_calls_.empty()) return;
+  Statements& st = *stmts_;
+  run(db_, st.begin);
+  try {
+    for (auto& [t, body] : deferred_timeline_) {
+      st.insert_timeline.integer(1, t);
+      st.insert_timeline.text(2, body);
+      run(db_, st.insert_timeline);
+    }
+    for (auto& body : deferred_calls_) {
+      st.insert_call.text(1, body);
+      run(db_, st.insert_call);
+    }
+    run(db_, st.commit);
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  deferred_timeline_.clear();
+  deferred_calls_.clear();
 }
 
 std::vector<json> Store::calls() const {
+  flush_deferred();
   std::vector<json> out;
   Stmt q(db_, "SELECT body FROM calls ORDER BY seq");
   while (sqlite3_step(q.s) == SQLITE_ROW)
@@ -302,6 +336,7 @@ std::vector<json> Store::calls() const {
 
 void Store::clear_calls() {
   pending_calls_.clear();
+  flush_deferred();  // sequence numbers go on from the same place as without the deferral
   exec("DELETE FROM calls");
 }
 
@@ -312,6 +347,7 @@ void Store::append_timeline(std::int64_t t_ms, const json& event) {
 
 std::vector<json> Store::timeline(std::int64_t since_ms, std::int64_t after_seq,
                                   std::size_t limit) const {
+  flush_deferred();
   std::vector<json> out;
   Stmt q(db_, "SELECT seq, body FROM timeline WHERE t_ms >= ? AND seq > ? ORDER BY seq LIMIT ?");
   q.integer(1, since_ms);
@@ -326,12 +362,14 @@ std::vector<json> Store::timeline(std::int64_t since_ms, std::int64_t after_seq,
 }
 
 std::int64_t Store::last_timeline_seq() const {
+  flush_deferred();
   Stmt q(db_, "SELECT COALESCE(MAX(seq), 0) FROM timeline");
   return sqlite3_step(q.s) == SQLITE_ROW ? sqlite3_column_int64(q.s, 0) : 0;
 }
 
 void Store::clear_timeline() {
   pending_timeline_.clear();
+  flush_deferred();
   exec("DELETE FROM timeline");
 }
 

@@ -55,7 +55,7 @@ class Store {
   // The call log: every successful mutating API call (service, operation, input, output), in
   // order, committed with its transaction. A state snapshot is this log (see
   // emulator/app/state.cpp).
-  void append_call(const json& call);
+  void append_call(std::string call_json);  // one call as JSON text
   std::vector<json> calls() const;
   void clear_calls();
 
@@ -89,6 +89,8 @@ class Store {
   void exec(const char* sql);
   void load();
   void finish_commit();
+  void flush_deferred() const;  // stores without a state file: see commit()
+  static constexpr std::size_t kMaxDeferred = 8192;
 
   sqlite3* db_ = nullptr;
   bool durable_;  // a state file: documents and meta are written through at commit
@@ -103,6 +105,8 @@ class Store {
   std::map<std::string, std::optional<std::string>> meta_before_;
   std::vector<std::pair<std::int64_t, std::string>> pending_timeline_;
   std::vector<std::string> pending_calls_;
+  mutable std::vector<std::pair<std::int64_t, std::string>> deferred_timeline_;
+  mutable std::vector<std::string> deferred_calls_;
 };
 
 }  // namespace zonesim::store
