@@ -50,12 +50,24 @@ void run(sqlite3* db, Stmt& s) {
 }
 }  // namespace
 
-Store::Store(const std::string& path) : durable_(!path.empty() && path != ":memory:") {
-  std::string p = path.empty() ? ":memory:" : path;
-  if (sqlite3_open(p.c_str(), &db_) != SQLITE_OK) {
+Store::Store(const std::string& path)
+    : durable_(!path.empty() && path != ":memory:"), path_(path.empty() ? ":memory:" : path) {
+  // A state file is opened and loaded at once. Without one, SQLite (which then holds only the
+  // timeline and the call log) is opened when they are first written or read: an idle server
+  // never touches it.
+  if (durable_) {
+    open_db();
+    load();
+  }
+}
+
+void Store::open_db() const {
+  if (db_) return;
+  if (sqlite3_open(path_.c_str(), &db_) != SQLITE_OK) {
     std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
-    throw std::runtime_error("cannot open state " + p + ": " + err);
+    db_ = nullptr;
+    throw std::runtime_error("cannot open state " + path_ + ": " + err);
   }
   sqlite3_busy_timeout(db_, 2000);
   exec("PRAGMA journal_mode=WAL");
@@ -69,7 +81,6 @@ Store::Store(const std::string& path) : durable_(!path.empty() && path != ":memo
       "CREATE INDEX IF NOT EXISTS timeline_t ON timeline(t_ms);"
       "CREATE TABLE IF NOT EXISTS calls(seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT "
       "NULL);");
-  load();
   stmts_ = std::make_unique<Statements>(db_);
 }
 
@@ -78,7 +89,7 @@ Store::~Store() {
   sqlite3_close(db_);
 }
 
-void Store::exec(const char* sql) {
+void Store::exec(const char* sql) const {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
@@ -304,6 +315,7 @@ void Store::append_call(std::string call_json) {
 
 void Store::flush_deferred() const {
   if (deferred_timeline_.empty() && deferred_calls_.empty()) return;
+  open_db();
   Statements& st = *stmts_;
   run(db_, st.begin);
   try {
@@ -326,6 +338,7 @@ void Store::flush_deferred() const {
 }
 
 std::vector<json> Store::calls() const {
+  open_db();
   flush_deferred();
   std::vector<json> out;
   Stmt q(db_, "SELECT body FROM calls ORDER BY seq");
@@ -336,6 +349,7 @@ std::vector<json> Store::calls() const {
 
 void Store::clear_calls() {
   pending_calls_.clear();
+  open_db();
   flush_deferred();  // sequence numbers go on from the same place as without the deferral
   exec("DELETE FROM calls");
 }
@@ -347,6 +361,7 @@ void Store::append_timeline(std::int64_t t_ms, const json& event) {
 
 std::vector<json> Store::timeline(std::int64_t since_ms, std::int64_t after_seq,
                                   std::size_t limit) const {
+  open_db();
   flush_deferred();
   std::vector<json> out;
   Stmt q(db_, "SELECT seq, body FROM timeline WHERE t_ms >= ? AND seq > ? ORDER BY seq LIMIT ?");
@@ -362,6 +377,7 @@ std::vector<json> Store::timeline(std::int64_t since_ms, std::int64_t after_seq,
 }
 
 std::int64_t Store::last_timeline_seq() const {
+  open_db();
   flush_deferred();
   Stmt q(db_, "SELECT COALESCE(MAX(seq), 0) FROM timeline");
   return sqlite3_step(q.s) == SQLITE_ROW ? sqlite3_column_int64(q.s, 0) : 0;
@@ -369,6 +385,7 @@ std::int64_t Store::last_timeline_seq() const {
 
 void Store::clear_timeline() {
   pending_timeline_.clear();
+  open_db();
   flush_deferred();
   exec("DELETE FROM timeline");
 }

@@ -86,15 +86,17 @@ class Store {
   struct Statements;  // prepared once: preparing is most of a small transaction's cost
   static std::string table_key(std::string_view scope, std::string_view kind);
   void touch(const std::string& tk, std::string_view id);
-  void exec(const char* sql);
+  void exec(const char* sql) const;
+  void open_db() const;  // see the constructor
   void load();
   void finish_commit();
   void flush_deferred() const;  // stores without a state file: see commit()
   static constexpr std::size_t kMaxDeferred = 8192;
 
-  sqlite3* db_ = nullptr;
+  mutable sqlite3* db_ = nullptr;
   bool durable_;  // a state file: documents and meta are written through at commit
-  std::unique_ptr<Statements> stmts_;
+  std::string path_;
+  mutable std::unique_ptr<Statements> stmts_;
   std::unordered_map<std::string, Table> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;

@@ -7,12 +7,12 @@ zonesim=$1 loadgen=$2 fixed=$3
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
-start() {  # start NAME CMD...: waits for the printed endpoint
-  local name=$1; shift
+start() {  # start NAME CMD...: waits for the printed endpoint, sets $endpoint. Not run in $(...):
+  local name=$1; shift  # the server's pid must reach the trap that stops it
   "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pids+=($!)
   for _ in $(seq 1 100); do grep -q 'http://' "$work/$name.out" && break; sleep 0.05; done
-  grep -o 'http://[0-9.]*:[0-9]*' "$work/$name.out" | head -n1
+  endpoint=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/$name.out" | head -n1)
 }
 check() {  # check ENDPOINT REQUEST...: at least one answer, no errors
   local args=() r
@@ -21,7 +21,8 @@ check() {  # check ENDPOINT REQUEST...: at least one answer, no errors
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r["requests"] > 0 and r["errors"] == 0 else 1)' "$r" \
     || { echo "FAIL: ${2%%|*}: $r"; exit 1; }
 }
-z=$(start zonesim "$zonesim" serve --port 0 --log-level warn)
+start zonesim "$zonesim" serve --port 0 --log-level warn
+z=$endpoint
 ids=$(python3 "$(dirname "$0")/setup_resources.py" "$z")
 field() { python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.loads(sys.argv[1])[sys.argv[2]], safe=""))' "$ids" "$1"; }
 vpc=$(field vpc)
@@ -34,6 +35,7 @@ check "$z" "ec2||Action=CreateTags&Version=2016-11-15&ResourceId.1=$vpc&Tag.1.Ke
 if (check "$z" 'ec2||Action=DescribeVpcs&Version=2016-11-15&VpcId.1=vpc-0000000000000000f' >/dev/null); then
   echo "FAIL: an error answer was not counted"; exit 1
 fi
-f=$(start fixed "$fixed" 0)
+start fixed "$fixed" 0
+f=$endpoint
 check "$f" 'ec2||Action=DescribeVpcs&Version=2016-11-15'
 echo "bench tools: ok"

@@ -29,13 +29,18 @@ measure() {  # measure NAME ENDPOINT DIR PID
   t3=$(ms)
   local cpu=$(( $(awk '{print $14 + $15}' /proc/$pid/stat) - cpu0 ))
   secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", (b-a)/1000}'; }
-  printf '| %-8s | %s s | %s s (exit %d) | %s s | %s s |\n' "$name" "$(secs "$t0" "$t1")" \
+  # Where the time went: the resources that took longest (each includes the provider's own
+  # waiter sleeps: docs/BENCHMARKS.md compares them with the floor those sleeps set).
+  grep -ho '^[a-z_.]*\(\[[0-9]*\]\)\?: \(Creation\|Destruction\) complete after [0-9ms]*' \
+    "$work/$name-apply.log" "$work/$name-destroy.log" | sed 's/complete after //' |
+    awk '{t=$NF; s=0; if (t ~ /m/) {split(t, a, "m"); s=a[1]*60; t=a[2]} sub("s","",t); s+=t;
+          if (s >= 1) printf "%s %s %s\n", s, $1, $2}' | sort -rn | head -n 8 >"$work/$name-slowest.txt"
+  rows+=("$(printf '| %-8s | %s s | %s s (exit %d) | %s s | %s s |' "$name" "$(secs "$t0" "$t1")" \
     "$(secs "$t1" "$t2")" "$prc" "$(secs "$t2" "$t3")" \
-    "$(awk -v c="$cpu" -v h="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", c/h}')"
+    "$(awk -v c="$cpu" -v h="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", c/h}')")")
 }
+rows=()
 
-echo "| server   | apply    | plan (exit code; 0 = no changes) | destroy  | server CPU |"
-echo "|---|---:|---:|---:|---:|"
 "$zonesim" serve --port 0 --log-level warn >"$work/z.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q 'listening on' "$work/z.out" && break; sleep 0.05; done
@@ -55,3 +60,12 @@ if command -v moto_server >/dev/null; then
 else
   echo "moto_server is not installed: no comparison"
 fi
+
+echo "| server   | apply    | plan (exit code; 0 = no changes) | destroy  | server CPU |"
+echo "|---|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
+for f in "$work"/*-slowest.txt; do
+  [[ -s $f ]] || continue
+  echo "$(basename "$f" -slowest.txt): slowest resources (seconds, resource, Creation/Destruction):"
+  sed 's/^/  /' "$f"
+done
