@@ -61,6 +61,23 @@ std::vector<ListenerRef> listeners(const Env& env);
 // time.
 void record_request(Env& env, const std::string& scope, const std::string& load_balancer_arn,
                     const RouteResult& r, std::uint64_t count = 1);
+
+// record_request in two steps, for traffic that repeats the same outcomes (drills): what one
+// request with this result adds to the metrics, taken now (the host counts are sampled from the
+// target group as it is now), then added for any number of such requests in a minute.
+struct RequestMetrics {
+  std::string series;  // "elbv2/m|<scope>|<lb arn>|<tg arn>|<node zone>|"; "" adds nothing
+  std::vector<std::pair<std::string, std::uint64_t>> sums;  // metric, amount per request
+  struct Hosts {
+    std::string series;  // the series of a target zone of the group
+    std::uint64_t healthy = 0, unhealthy = 0;
+  };
+  std::vector<Hosts> hosts;
+};
+RequestMetrics request_metrics(const Env& env, const std::string& scope,
+                               const std::string& load_balancer_arn, const RouteResult& r);
+// Adds `count` requests of `m` to the minute that holds sim time `at`.
+void add_request_metrics(Env& env, const RequestMetrics& m, sim::Millis at, std::uint64_t count);
 // The metrics of one load balancer: {"load_balancer", "period_seconds", "totals",
 // "target_groups": [current HealthyHostCount/UnHealthyHostCount by zone], "datapoints": [...]}.
 json metrics_json(const Env& env, const LoadBalancerRef& lb);
