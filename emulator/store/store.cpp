@@ -121,9 +121,10 @@ const json* Store::get(std::string_view scope, std::string_view kind, std::strin
 
 void Store::touch(const std::string& tk, std::string_view id) {
   if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  shared_change_ = true;
   auto key = std::make_pair(tk, std::string(id));
   if (!touched_.insert(key).second) return;
-  Touched t{tk, std::string(id), std::nullopt};
+  Touched t{tk, std::string(id), std::nullopt, std::nullopt, json()};
   auto tab = tables_.find(tk);
   if (tab != tables_.end()) {
     auto d = tab->second.find(id);
@@ -140,6 +141,23 @@ json* Store::get_mut(std::string_view scope, std::string_view kind, std::string_
   if (d == t->second.end()) return nullptr;
   touch(tk, id);
   return &d->second.value;
+}
+
+json* Store::get_mut_part(std::string_view scope, std::string_view kind, std::string_view id,
+                          const json::json_pointer& part, Readers readers) {
+  std::string tk = table_key(scope, kind);
+  auto t = tables_.find(tk);
+  if (t == tables_.end()) return nullptr;
+  auto d = t->second.find(id);
+  if (d == t->second.end() || !d->second.value.contains(part)) return nullptr;
+  if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  if (readers == Readers::all) shared_change_ = true;
+  json& value = d->second.value[part];
+  // A document journaled whole needs nothing more; parts are undone in reverse order, so each
+  // finds the document as it was when the part was journaled.
+  if (!touched_.count(std::make_pair(tk, std::string(id))))
+    journal_.push_back(Touched{std::move(tk), std::string(id), std::nullopt, part, value});
+  return &value;
 }
 
 json& Store::put(std::string_view scope, std::string_view kind, std::string_view id, json doc) {
@@ -232,8 +250,10 @@ void Store::commit() {
   try {
     Statements& st = *stmts_;
     run(db_, st.begin);
+    std::set<std::pair<std::string_view, std::string_view>> written;
     for (auto& t : journal_) {
       if (!docs) break;
+      if (!written.emplace(t.table_key, t.id).second) continue;  // parts: once per document
       auto sep = t.table_key.find(kSeparator);
       std::string_view scope = std::string_view(t.table_key).substr(0, sep);
       std::string_view kind = std::string_view(t.table_key).substr(sep + 1);
@@ -279,6 +299,8 @@ void Store::commit() {
 
 void Store::finish_commit() {
   if (!journal_.empty()) ++generation_;
+  if (!journal_.empty() && shared_change_) ++shared_generation_;
+  shared_change_ = false;
   journal_.clear();
   touched_.clear();
   meta_before_.clear();
@@ -338,6 +360,11 @@ void Store::clear_timeline() {
 void Store::rollback() {
   for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
     Table& table = tables_[it->table_key];
+    if (it->part) {
+      auto d = table.find(it->id);
+      if (d != table.end()) d->second.value[*it->part] = std::move(it->part_before);
+      continue;
+    }
     if (it->before)
       table.insert_or_assign(it->id, *it->before);
     else
@@ -355,6 +382,7 @@ void Store::rollback() {
   pending_timeline_.clear();
   pending_calls_.clear();
   in_tx_ = false;
+  shared_change_ = false;
 }
 
 void Store::clear() {

@@ -29,6 +29,17 @@ class Store {
   const json* get(std::string_view scope, std::string_view kind, std::string_view id) const;
   // Mutable access; journals the document's previous value.
   json* get_mut(std::string_view scope, std::string_view kind, std::string_view id);
+  // Who reads back what a change writes: anyone, or only the code that wrote it (bookkeeping such
+  // as a health check's next time and counters or a database's write counters, on which no
+  // decision made elsewhere depends). Both advance generation(); only changes for all readers
+  // advance shared_generation().
+  enum class Readers { all, writer };
+  // Mutable access to one part of a document (a JSON pointer to a value that exists), journaling
+  // the part's previous value only: a small update of a large document (one target of a group of
+  // hundreds, every health check) copies the part, not the document. nullptr when the document or
+  // the part does not exist.
+  json* get_mut_part(std::string_view scope, std::string_view kind, std::string_view id,
+                     const json::json_pointer& part, Readers readers = Readers::all);
   // Insert or replace.
   json& put(std::string_view scope, std::string_view kind, std::string_view id, json doc);
   bool erase(std::string_view scope, std::string_view kind, std::string_view id);
@@ -68,6 +79,10 @@ class Store {
   // Advances with every committed transaction that touched a document: equal generations mean
   // no document changed in between.
   std::uint64_t generation() const { return generation_; }
+  // Advances with every committed transaction that made a change for all readers: equal shared
+  // generations mean that only bookkeeping changed in between (Readers::writer), so what is
+  // derived from the documents' other members still holds (elbv2::RouteCache keys on it).
+  std::uint64_t shared_generation() const { return shared_generation_; }
 
   // Removes every document (control API reset); inside a transaction.
   void clear();
@@ -81,7 +96,9 @@ class Store {
   using Table = std::map<std::string, Doc, std::less<>>;
   struct Touched {
     std::string table_key, id;
-    std::optional<Doc> before;
+    std::optional<Doc> before;               // the whole document (none: it did not exist) ...
+    std::optional<json::json_pointer> part;  // ... or this part of it only
+    json part_before;
   };
   struct Statements;  // prepared once: preparing is most of a small transaction's cost
   static std::string table_key(std::string_view scope, std::string_view kind);
@@ -97,9 +114,11 @@ class Store {
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;
   std::uint64_t generation_ = 0;
+  std::uint64_t shared_generation_ = 0;
   bool in_tx_ = false;
+  bool shared_change_ = false;  // the transaction changed something for all readers
   std::vector<Touched> journal_;
-  std::set<std::pair<std::string, std::string>> touched_;
+  std::set<std::pair<std::string, std::string>> touched_;  // journaled whole
   std::map<std::string, std::optional<std::string>> meta_before_;
   std::vector<std::pair<std::int64_t, std::string>> pending_timeline_;
   std::vector<std::string> pending_calls_;
