@@ -157,13 +157,12 @@ std::vector<ListenerRef> listeners(const Env& env) {
   return out;
 }
 
-RequestMetrics request_metrics(const Env& env, const std::string& scope,
-                               const std::string& load_balancer_arn, const RouteResult& r) {
+RequestMetrics request_metrics(const std::string& scope, const std::string& load_balancer_arn,
+                               const RouteResult& r) {
   using Kind = RouteResult::Kind;
   RequestMetrics m;
   if (r.kind == Kind::unreachable) return m;
-  const std::string lb_prefix = series_prefix(scope, load_balancer_arn);
-  m.series = lb_prefix + r.target_group_arn + "|" + r.node_zone + "|";
+  m.series = series_prefix(scope, load_balancer_arn) + r.target_group_arn + "|" + r.node_zone + "|";
   m.sums.emplace_back("RequestCount", 1);
   if (r.kind == Kind::target) {
     m.sums.emplace_back("HTTPCode_Target_" + status_class(r.status) + "_Count", 1);
@@ -176,20 +175,36 @@ RequestMetrics request_metrics(const Env& env, const std::string& scope,
     if (r.kind == Kind::fixed_response) m.sums.emplace_back("HTTP_Fixed_Response_Count", 1);
     if (r.kind == Kind::redirect) m.sums.emplace_back("HTTP_Redirect_Count", 1);
   }
-  if (r.target_group_arn.empty()) return m;
-  const json* tg = find_target_group(env, scope, r.target_group_arn);
-  if (!tg) return m;
-  for (auto& [zone, c] : host_counts(*tg))
-    m.hosts.push_back({lb_prefix + r.target_group_arn + "|" + zone + "|", c.healthy, c.unhealthy});
   return m;
 }
 
+namespace {
+std::string minute_of(sim::Millis at) {
+  return std::to_string(at / kPeriodMs * kPeriodMs) + "|";
+}
+}  // namespace
+
 void add_request_metrics(Env& env, const RequestMetrics& m, sim::Millis at, std::uint64_t count) {
   if (m.series.empty()) return;
-  const std::string minute = std::to_string(at / kPeriodMs * kPeriodMs) + "|";
-  const std::string key = m.series + minute;
+  const std::string key = m.series + minute_of(at);
   for (auto& [metric, per_request] : m.sums) bump(env, key + metric, per_request * count);
-  for (auto& h : m.hosts) {
+}
+
+std::vector<HostSample> host_samples(const Env& env, const std::string& scope,
+                                     const std::string& load_balancer_arn,
+                                     const std::string& target_group_arn) {
+  std::vector<HostSample> out;
+  const json* tg = find_target_group(env, scope, target_group_arn);
+  if (!tg) return out;
+  const std::string group = series_prefix(scope, load_balancer_arn) + target_group_arn + "|";
+  for (auto& [zone, c] : host_counts(*tg))
+    out.push_back({group + zone + "|", c.healthy, c.unhealthy});
+  return out;
+}
+
+void add_host_samples(Env& env, const std::vector<HostSample>& samples, sim::Millis at) {
+  const std::string minute = minute_of(at);
+  for (auto& h : samples) {
     sample_min(env, h.series + minute + "HealthyHostCount.min", h.healthy);
     sample_max(env, h.series + minute + "UnHealthyHostCount.max", h.unhealthy);
   }
@@ -197,8 +212,10 @@ void add_request_metrics(Env& env, const RequestMetrics& m, sim::Millis at, std:
 
 void record_request(Env& env, const std::string& scope, const std::string& load_balancer_arn,
                     const RouteResult& r, std::uint64_t count) {
-  add_request_metrics(env, request_metrics(env, scope, load_balancer_arn, r), env.clock.now(),
-                      count);
+  sim::Millis now = env.clock.now();
+  add_request_metrics(env, request_metrics(scope, load_balancer_arn, r), now, count);
+  if (r.kind != RouteResult::Kind::unreachable && !r.target_group_arn.empty())
+    add_host_samples(env, host_samples(env, scope, load_balancer_arn, r.target_group_arn), now);
 }
 
 json metrics_json(const Env& env, const LoadBalancerRef& lb) {

@@ -338,13 +338,15 @@ std::uint64_t lost_count(Env& env, double loss_rate, std::uint64_t n) {
 // Executing it makes the per-request draws (DNS, loss in degraded zones, weighted target groups)
 // in the order one request after the other would, moves the round robin and emits each outcome
 // once with its count. route_many plans as it goes and drops the plan; RouteCache keeps it while
-// the store's generation stands still. Every part is planned when a request first needs it, so a
-// plan costs what one batch needs, and the plan holds no pointer into the store.
+// the store's shared generation stands still (bookkeeping such as health checks' next times and
+// database write counters is no input of the plan). Every part is planned when a request first
+// needs it, so a plan costs what one batch needs, and the plan holds no pointer into the store.
 
 // An answer some of a batch's requests get, and how many of them the metrics have not counted.
 struct Outcome {
   RouteResult result;
   std::optional<RequestMetrics> metrics;
+  const std::vector<HostSample>* hosts = nullptr;  // its target group's, sampled per request
   std::uint64_t unrecorded = 0;
 };
 
@@ -385,28 +387,46 @@ struct Plan {
   Outcome* no_node = nullptr;  // DNS resolves to no node
   std::vector<DnsNode> dns;
   std::map<std::string, NodePlan, std::less<>> nodes;
+  std::map<std::string, std::vector<HostSample>, std::less<>> hosts;  // by target group
 
-  Outcome* add(RouteResult r) { return &outcomes.emplace_back(Outcome{std::move(r), {}, 0}); }
+  Outcome* add(RouteResult r) {
+    return &outcomes.emplace_back(Outcome{std::move(r), {}, nullptr, 0});
+  }
 };
 
 // Counts a batch's outcomes in the load balancer's metrics: per outcome and minute, added when
-// the minute changes or on flush (the host counts are taken at an outcome's first request).
+// the minute changes or on flush. A target group's host counts are taken (from the plan's state)
+// at its first request and sampled once per minute: the same minimum and maximum.
 class Recorder {
  public:
   Recorder(std::string scope, std::string lb_arn)
       : scope_(std::move(scope)), lb_arn_(std::move(lb_arn)) {}
-  void count(Env& env, Outcome& o, std::uint64_t n) {
+  void count(Env& env, Plan& plan, Outcome& o, std::uint64_t n) {
     sim::Millis now = env.clock.now();
     if (!pending_.empty() && now / kMinuteMs != at_ / kMinuteMs) flush(env);
-    if (!o.metrics) o.metrics = request_metrics(env, scope_, lb_arn_, o.result);
+    if (!o.metrics) {
+      o.metrics = request_metrics(scope_, lb_arn_, o.result);
+      const std::string& tg = o.result.target_group_arn;
+      if (o.result.kind != RouteResult::Kind::unreachable && !tg.empty()) {
+        auto it = plan.hosts.find(tg);
+        if (it == plan.hosts.end())
+          it = plan.hosts.emplace(tg, host_samples(env, scope_, lb_arn_, tg)).first;
+        o.hosts = &it->second;
+      }
+    }
     if (o.unrecorded == 0) pending_.push_back(&o);
     o.unrecorded += n;
     at_ = now;
   }
   void flush(Env& env) {
+    std::vector<const std::vector<HostSample>*> sampled;
     for (Outcome* o : pending_) {
       add_request_metrics(env, *o->metrics, at_, o->unrecorded);
       o->unrecorded = 0;
+      if (o->hosts && std::find(sampled.begin(), sampled.end(), o->hosts) == sampled.end()) {
+        add_host_samples(env, *o->hosts, at_);
+        sampled.push_back(o->hosts);
+      }
     }
     pending_.clear();
   }
@@ -449,7 +469,7 @@ class Batch {
  private:
   void emit(Outcome& o, std::uint64_t count) {
     sink_(o.result, count);
-    if (recorder_) recorder_->count(env_, o, count);
+    if (recorder_) recorder_->count(env_, plan_, o, count);
   }
 
   const json& load_balancer() {
@@ -772,12 +792,12 @@ void RouteCache::route_many(Env& env, std::uint64_t count, const RouteSink& emit
   Plan* plan = s_->plan.get();
   // Inside a transaction the documents may differ from every committed generation: no plan lasts.
   bool lasting = !env.store.in_transaction();
-  if (!plan || plan->env != &env || plan->generation != env.store.generation() || !lasting) {
+  if (!plan || plan->env != &env || plan->generation != env.store.shared_generation() || !lasting) {
     s_->recorder.flush(env);  // the outcomes go with the plan
     s_->plan = std::make_unique<Plan>();
     plan = s_->plan.get();
     plan->env = &env;
-    plan->generation = env.store.generation();
+    plan->generation = env.store.shared_generation();
   }
   Batch(env, s_->scope, s_->req, *plan, emit, &s_->recorder).run(count);
   if (!lasting) {

@@ -57,9 +57,10 @@ void route_many(Env& env, const std::string& scope, const RouteRequest& req, std
 // The same request sent again and again (drill traffic), routed as route_many would route it and
 // each outcome counted in the load balancer's metrics as record_request would count it. What the
 // documents decide (the node's state, the rules, the target group's pool, each target's answer) is
-// planned once and kept while the store's generation stands still; the per-request draws, the
-// round robin and the DNS TTL stay per call, so results and draws are route_many's, one for one.
-// The metrics are added per outcome and minute: call flush() before anyone reads them.
+// planned once and kept while the store's shared generation stands still (Store::Readers); the
+// per-request draws, the round robin and the DNS TTL stay per call, so results and draws are
+// route_many's, one for one. The metrics are added per outcome and minute: call flush() before
+// anyone reads them.
 class RouteCache {
  public:
   RouteCache(std::string scope, RouteRequest req);
