@@ -85,7 +85,7 @@ class Run {
       first_seq_ = app_->env().store.last_timeline_seq();
     }
     resolve_traffic();
-    app_->advance_by(f_.warmup);
+    events_ += app_->advance_by(f_.warmup);
     t0_ = app_->env().clock.now();
     faults_ = f_.faults;
     std::stable_sort(faults_.begin(), faults_.end(), [](auto& a, auto& b) { return a.at < b.at; });
@@ -156,6 +156,7 @@ class Run {
       if (c) r.writes_lost = c->lost;
     }
     r.writes_acknowledged = writes_acked_;
+    r.simulation_events = events_;
     evaluate(r);
     return r;
   }
@@ -177,7 +178,7 @@ class Run {
     sim::Millis now = app_->env().clock.now();
     sim::Millis due = app_->env().clock.next_due();
     if (due >= 0 && due <= t) apply_writes();
-    if (t >= now) app_->advance_by(t - now);
+    if (t >= now) events_ += app_->advance_by(t - now);
   }
 
   void resolve_traffic() {
@@ -535,6 +536,7 @@ class Run {
   std::set<std::string> stopped_tasks_;
   std::map<std::string, std::size_t> running_at_;
   std::uint64_t writes_acked_ = 0;
+  std::uint64_t events_ = 0;  // clock events run
   std::unique_ptr<elbv2::RouteCache> route_;
   std::vector<std::pair<std::size_t, std::uint32_t>> held_writes_;  // (second, writes) not applied
   std::uint64_t held_total_ = 0;
@@ -600,6 +602,7 @@ DrillResult result_from_json(const json& j, const Fixture& fixture) {
     r.writes_acknowledged = j["writes"].value("acknowledged", std::uint64_t{0});
     r.writes_lost = j["writes"].value("lost", std::uint64_t{0});
   }
+  r.simulation_events = j.value("simulation_events", std::uint64_t{0});
   return r;
 }
 
