@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "emulator/app/app.hpp"
 #include "emulator/sim/zones.hpp"
@@ -533,7 +533,7 @@ class Run {
   std::size_t next_fault_ = 0, k_ = 0, ticks_ = 0;
   double req_carry_ = 0, write_carry_ = 0;
   std::vector<Second> seconds_;
-  std::set<std::string> stopped_tasks_;
+  std::unordered_set<std::string> stopped_tasks_;  // looked up for every outcome sent
   std::map<std::string, std::size_t> running_at_;
   std::uint64_t writes_acked_ = 0;
   std::uint64_t events_ = 0;  // clock events run

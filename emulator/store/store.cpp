@@ -112,11 +112,29 @@ std::string Store::table_key(std::string_view scope, std::string_view kind) {
   return k;
 }
 
+const Store::Table* Store::find_table(std::string_view scope, std::string_view kind) const {
+  // Reads run for every health check and routed request: the key goes on the stack.
+  char buf[192];
+  std::string heap;
+  std::string_view key;
+  if (scope.size() + 1 + kind.size() <= sizeof buf) {
+    scope.copy(buf, scope.size());
+    buf[scope.size()] = kSeparator;
+    kind.copy(buf + scope.size() + 1, kind.size());
+    key = std::string_view(buf, scope.size() + 1 + kind.size());
+  } else {
+    heap = table_key(scope, kind);
+    key = heap;
+  }
+  auto t = tables_.find(key);
+  return t == tables_.end() ? nullptr : &t->second;
+}
+
 const json* Store::get(std::string_view scope, std::string_view kind, std::string_view id) const {
-  auto t = tables_.find(table_key(scope, kind));
-  if (t == tables_.end()) return nullptr;
-  auto d = t->second.find(id);
-  return d == t->second.end() ? nullptr : &d->second.value;
+  const Table* t = find_table(scope, kind);
+  if (!t) return nullptr;
+  auto d = t->find(id);
+  return d == t->end() ? nullptr : &d->second.value;
 }
 
 void Store::touch(const std::string& tk, std::string_view id) {
@@ -186,11 +204,11 @@ bool Store::erase(std::string_view scope, std::string_view kind, std::string_vie
 std::vector<std::pair<std::string, const json*>> Store::list(std::string_view scope,
                                                              std::string_view kind) const {
   std::vector<std::pair<std::string, const json*>> out;
-  auto t = tables_.find(table_key(scope, kind));
-  if (t == tables_.end()) return out;
+  const Table* t = find_table(scope, kind);
+  if (!t) return out;
   std::vector<std::pair<std::uint64_t, std::pair<std::string, const json*>>> tmp;
-  tmp.reserve(t->second.size());
-  for (auto& [id, doc] : t->second) tmp.push_back({doc.seq, {id, &doc.value}});
+  tmp.reserve(t->size());
+  for (auto& [id, doc] : *t) tmp.push_back({doc.seq, {id, &doc.value}});
   std::sort(tmp.begin(), tmp.end(), [](auto& a, auto& b) { return a.first < b.first; });
   out.reserve(tmp.size());
   for (auto& e : tmp) out.push_back(std::move(e.second));
@@ -209,8 +227,8 @@ std::vector<std::string> Store::scopes(std::string_view kind) const {
 }
 
 std::size_t Store::count(std::string_view scope, std::string_view kind) const {
-  auto t = tables_.find(table_key(scope, kind));
-  return t == tables_.end() ? 0 : t->second.size();
+  const Table* t = find_table(scope, kind);
+  return t ? t->size() : 0;
 }
 
 std::size_t Store::document_count() const {

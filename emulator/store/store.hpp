@@ -93,7 +93,15 @@ class Store {
     std::uint64_t seq;
     json value;
   };
-  using Table = std::map<std::string, Doc, std::less<>>;
+  // Hashes string keys and finds them by std::string_view too. Ids are ARNs that share long
+  // prefixes, so a hash beats an ordered map's comparisons; order comes from `seq` (list()).
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using Table = std::unordered_map<std::string, Doc, KeyHash, std::equal_to<>>;
   struct Touched {
     std::string table_key, id;
     std::optional<Doc> before;               // the whole document (none: it did not exist) ...
@@ -102,6 +110,8 @@ class Store {
   };
   struct Statements;  // prepared once: preparing is most of a small transaction's cost
   static std::string table_key(std::string_view scope, std::string_view kind);
+  // The table of (scope, kind), looked up without building its key on the heap.
+  const Table* find_table(std::string_view scope, std::string_view kind) const;
   void touch(const std::string& tk, std::string_view id);
   void exec(const char* sql);
   void load();
@@ -110,7 +120,7 @@ class Store {
   sqlite3* db_ = nullptr;
   bool durable_;  // a state file: documents and meta are written through at commit
   std::unique_ptr<Statements> stmts_;
-  std::unordered_map<std::string, Table> tables_;
+  std::unordered_map<std::string, Table, KeyHash, std::equal_to<>> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;
   std::uint64_t generation_ = 0;

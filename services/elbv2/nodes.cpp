@@ -74,8 +74,7 @@ void on_zone_changed(Env& env, const std::string& zone, const std::string&, cons
 }
 
 bool any_zone_fault(const Env& env) {
-  // A zone's document exists only while it has a fault.
-  return env.store.count(sim::zones_scope(env), "zone") > 0;
+  return sim::faulted_zones(env) > 0;
 }
 
 Degradation degradation(const Env& env, const std::string& zone) {
