@@ -203,32 +203,37 @@ bool condition_matches(const json& cond, const RouteRequest& req, const std::str
 
 int priority_of(const json& r) {
   int p = 0;
-  std::string s = r.value("Priority", "0");
+  const std::string& s = str(r, "Priority");
   std::from_chars(s.data(), s.data() + s.size(), p);
   return p;
 }
 
 // The actions for the request: the first rule (by priority) whose conditions all match, else the
-// listener's default actions.
+// listener's default actions. Runs once per plan (each committed change): a listener may hold
+// hundreds of rules, so each priority is parsed once and nothing is copied.
 const json& choose_actions(const Env& env, const std::string& scope, const json& listener,
                            const RouteRequest& req, std::string& rule_arn) {
-  std::string listener_arn = listener.value("ListenerArn", "");
-  std::vector<const json*> rules;
+  const std::string& listener_arn = str(listener, "ListenerArn");
+  std::vector<std::pair<int, const json*>> rules;
   for (auto& [a, r] : env.store.list(scope, kRuleKind))
-    if (str(*r, "_listener") == listener_arn) rules.push_back(r);
+    if (str(*r, "_listener") == listener_arn) rules.emplace_back(priority_of(*r), r);
+  // Priorities are unique per listener: the order is total.
   std::sort(rules.begin(), rules.end(),
-            [](const json* a, const json* b) { return priority_of(*a) < priority_of(*b); });
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string host = host_without_port(req.host);
   std::string path = req.path.substr(0, req.path.find('?'));
-  for (const json* r : rules) {
+  for (auto& [priority, r] : rules) {
     bool all = true;
-    for (auto& cond : (*r)["Conditions"]) all = all && condition_matches(cond, req, host, path);
+    for (auto& cond : (*r)["Conditions"]) {
+      all = condition_matches(cond, req, host, path);
+      if (!all) break;
+    }
     if (all) {
-      rule_arn = r->value("RuleArn", "");
+      rule_arn = str(*r, "RuleArn");
       return (*r)["Actions"];
     }
   }
-  rule_arn = listener.value("_default_rule", "");
+  rule_arn = str(listener, "_default_rule");
   return listener["DefaultActions"];
 }
 
