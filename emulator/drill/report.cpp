@@ -59,6 +59,7 @@ json to_json(const DrillResult& r) {
               {"duration_s", r.fixture.duration / 1000.0},
               {"requests", {{"total", total}, {"ok", ok}}},
               {"writes", {{"acknowledged", r.writes_acknowledged}, {"lost", r.writes_lost}}},
+              {"simulation_events", r.simulation_events},
               {"expectations", exps},
               {"seconds_columns",
                {"total", "ok", "elb_5xx", "target_5xx", "unreachable", "to_stopped", "writes",

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "emulator/app/app.hpp"
 #include "emulator/sim/zones.hpp"
-#include "services/elbv2/dataplane.hpp"
 #include "services/elbv2/routing.hpp"
 #include "services/rds/reachability.hpp"
 
@@ -16,7 +15,10 @@ namespace zonesim::drill {
 namespace {
 
 // Traffic is sent tick by tick, events run between ticks; ticks that see the same state (no event,
-// fault or second boundary between them) are sent as one batch.
+// fault or second boundary between them) are sent as one batch. Between two events nothing changes
+// the documents but the drill's own writes, so those are held back and applied, in one update,
+// before the next event, fault or sample (all acknowledged or all not, as the state decides); the
+// routing plan (elbv2::RouteCache) then lasts from one event to the next.
 constexpr sim::Millis kTickMs = 100;
 constexpr std::size_t kProgressTicks = 600;  // a progress report per simulated minute
 
@@ -83,7 +85,7 @@ class Run {
       first_seq_ = app_->env().store.last_timeline_seq();
     }
     resolve_traffic();
-    app_->advance_by(f_.warmup);
+    events_ += app_->advance_by(f_.warmup);
     t0_ = app_->env().clock.now();
     faults_ = f_.faults;
     std::stable_sort(faults_.begin(), faults_.end(), [](auto& a, auto& b) { return a.at < b.at; });
@@ -105,6 +107,7 @@ class Run {
       for (auto& s : samples_)
         if (s.at >= rel && s.at < rel + kTickMs) {
           advance_to(t0_ + s.at);
+          apply_writes();
           running_at_[s.name] = count_running(s.zone);
         }
       advance_to(t0_ + rel);
@@ -118,13 +121,17 @@ class Run {
       write_carry_ += f_.traffic.writes_per_second * static_cast<double>(m * kTickMs) / 1000.0;
       int w = static_cast<int>(write_carry_);
       write_carry_ -= w;
-      if (w > 0) writes(sec, w);
+      if (w > 0) writes(static_cast<std::size_t>(rel / 1000), w);
       k_ += m;
       if (progress && k_ / kProgressTicks != reported) {
         reported = k_ / kProgressTicks;
         progress(static_cast<double>(k_) / static_cast<double>(ticks_));
       }
     }
+    // Between steps (a drill on a live server) anyone may look: the writes and metrics so far
+    // are in the state.
+    apply_writes();
+    if (route_) route_->flush(app_->env());
     return k_ >= ticks_;
   }
 
@@ -149,6 +156,7 @@ class Run {
       if (c) r.writes_lost = c->lost;
     }
     r.writes_acknowledged = writes_acked_;
+    r.simulation_events = events_;
     evaluate(r);
     return r;
   }
@@ -165,10 +173,12 @@ class Run {
   }
 
   // Forward only; on a live server a realtime clock is held while the drill owns it, and
-  // advance_by keeps its driver in step.
+  // advance_by keeps its driver in step. Events see the writes made before them.
   void advance_to(sim::Millis t) {
     sim::Millis now = app_->env().clock.now();
-    if (t >= now) app_->advance_by(t - now);
+    sim::Millis due = app_->env().clock.next_due();
+    if (due >= 0 && due <= t) apply_writes();
+    if (t >= now) events_ += app_->advance_by(t - now);
   }
 
   void resolve_traffic() {
@@ -182,6 +192,11 @@ class Run {
         throw FixtureError(f_.file + ": traffic.load_balancer: " + e.message());
       }
       lb_arn_ = out["LoadBalancers"][0]["LoadBalancerArn"];
+      elbv2::RouteRequest req;
+      req.load_balancer_arn = lb_arn_;
+      req.port = t.port;
+      req.path = t.path;
+      route_ = std::make_unique<elbv2::RouteCache>(scope_, req);
     }
     if (t.writes_per_second > 0) {
       json out;
@@ -212,32 +227,33 @@ class Run {
   }
 
   void requests(Second& sec, std::uint64_t n) {
-    elbv2::RouteRequest req;
-    req.load_balancer_arn = lb_arn_;
-    req.port = f_.traffic.port;
-    req.path = f_.traffic.path;
     using K = elbv2::RouteResult::Kind;
-    elbv2::route_many(app_->env(), scope_, req, n,
-                      [&](const elbv2::RouteResult& res, std::uint64_t c) {
-                        elbv2::record_request(app_->env(), scope_, lb_arn_, res, c);
-                        auto count = static_cast<std::uint32_t>(c);
-                        sec.total += count;
-                        if (res.kind == K::unreachable)
-                          sec.unreachable += count;
-                        else if (res.kind == K::elb_error)
-                          sec.elb_5xx += count;
-                        else if (res.status >= 500)
-                          sec.target_5xx += count;
-                        else
-                          sec.ok += count;
-                        if (!res.task_arn.empty() && stopped_tasks_.count(res.task_arn))
-                          sec.to_stopped += count;
-                      });
+    route_->route_many(app_->env(), n, [&](const elbv2::RouteResult& res, std::uint64_t c) {
+      auto count = static_cast<std::uint32_t>(c);
+      sec.total += count;
+      if (res.kind == K::unreachable)
+        sec.unreachable += count;
+      else if (res.kind == K::elb_error)
+        sec.elb_5xx += count;
+      else if (res.status >= 500)
+        sec.target_5xx += count;
+      else
+        sec.ok += count;
+      if (!res.task_arn.empty() && stopped_tasks_.count(res.task_arn)) sec.to_stopped += count;
+    });
   }
 
-  void writes(Second& sec, int n) {
+  // `n` writes in the second `sec`, applied with the others of the same state (apply_writes).
+  void writes(std::size_t sec, int n) {
+    held_writes_.emplace_back(sec, static_cast<std::uint32_t>(n));
+    held_total_ += static_cast<std::uint64_t>(n);
+  }
+
+  void apply_writes() {
+    if (held_writes_.empty()) return;
     Env& env = app_->env();
     env.store.begin();
+    std::uint64_t acked = 0;
     try {
       // Writes come from the application tier: a client in the first zone that is up.
       std::string from;
@@ -246,19 +262,22 @@ class Run {
           from = z;
           break;
         }
-      for (int i = 0; i < n; ++i) {
-        if (rds::acknowledge_write(env, scope_, db_host_, from)) {
-          ++sec.writes;
-          ++writes_acked_;
-        } else {
-          ++sec.writes_failed;
-        }
-      }
+      acked = rds::acknowledge_writes(env, scope_, db_host_, from, held_total_);
       env.store.commit();
     } catch (...) {
       if (env.store.in_transaction()) env.store.rollback();
       throw;
     }
+    // All or none (one state decided them all); in order, as the seconds came.
+    for (auto& [s, n] : held_writes_) {
+      auto a = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, acked));
+      seconds_[s].writes += a;
+      seconds_[s].writes_failed += n - a;
+      writes_acked_ += a;
+      acked -= a;
+    }
+    held_writes_.clear();
+    held_total_ = 0;
   }
 
   json service_tasks(const std::string& service) {
@@ -313,6 +332,7 @@ class Run {
   }
 
   void apply(const Fault& x) {
+    apply_writes();
     Env& env = app_->env();
     if (x.kind.rfind("zone-", 0) == 0) {
       env.store.begin();
@@ -513,9 +533,13 @@ class Run {
   std::size_t next_fault_ = 0, k_ = 0, ticks_ = 0;
   double req_carry_ = 0, write_carry_ = 0;
   std::vector<Second> seconds_;
-  std::set<std::string> stopped_tasks_;
+  std::unordered_set<std::string> stopped_tasks_;  // looked up for every outcome sent
   std::map<std::string, std::size_t> running_at_;
   std::uint64_t writes_acked_ = 0;
+  std::uint64_t events_ = 0;  // clock events run
+  std::unique_ptr<elbv2::RouteCache> route_;
+  std::vector<std::pair<std::size_t, std::uint32_t>> held_writes_;  // (second, writes) not applied
+  std::uint64_t held_total_ = 0;
 };
 
 Session::Session(const Fixture& fixture, std::uint64_t seed)
@@ -578,6 +602,7 @@ DrillResult result_from_json(const json& j, const Fixture& fixture) {
     r.writes_acknowledged = j["writes"].value("acknowledged", std::uint64_t{0});
     r.writes_lost = j["writes"].value("lost", std::uint64_t{0});
   }
+  r.simulation_events = j.value("simulation_events", std::uint64_t{0});
   return r;
 }
 

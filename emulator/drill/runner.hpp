@@ -41,6 +41,7 @@ struct DrillResult {
   std::vector<Second> seconds;
   std::vector<ExpectationResult> expectations;
   std::uint64_t writes_acknowledged = 0, writes_lost = 0;
+  std::uint64_t simulation_events = 0;  // clock events run from the warmup to the end
   bool passed = false;
 };
 

@@ -7,8 +7,25 @@
 
 namespace zonesim::sim {
 
+namespace {
+// zones_scope, built once per region and thread: the zone lookups run for every probe and plan.
+const std::string& scope_of(const Env& env) {
+  thread_local std::string region, scope;
+  if (scope.empty() || region != env.config.region) {
+    region = env.config.region;
+    scope = "_sim/" + region;
+  }
+  return scope;
+}
+}  // namespace
+
 std::string zones_scope(const Env& env) {
-  return "_sim/" + env.config.region;
+  return scope_of(env);
+}
+
+std::size_t faulted_zones(const Env& env) {
+  // A zone's document exists only while it has a fault.
+  return env.store.count(scope_of(env), "zone");
 }
 
 bool zone_exists(const Env& env, const std::string& zone) {
@@ -17,7 +34,7 @@ bool zone_exists(const Env& env, const std::string& zone) {
 }
 
 std::string zone_state(const Env& env, const std::string& zone) {
-  const json* z = env.store.get(zones_scope(env), "zone", zone);
+  const json* z = env.store.get(scope_of(env), "zone", zone);
   return z ? z->value("state", "up") : "up";
 }
 

@@ -25,6 +25,8 @@ struct ZoneFault {
 };
 
 std::string zones_scope(const Env& env);
+// How many zones have a fault now.
+std::size_t faulted_zones(const Env& env);
 // "up", "power", "network" or "degraded". Unknown zones are "up".
 std::string zone_state(const Env& env, const std::string& zone);
 bool zone_exists(const Env& env, const std::string& zone);

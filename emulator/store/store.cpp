@@ -123,18 +123,37 @@ std::string Store::table_key(std::string_view scope, std::string_view kind) {
   return k;
 }
 
+const Store::Table* Store::find_table(std::string_view scope, std::string_view kind) const {
+  // Reads run for every health check and routed request: the key goes on the stack.
+  char buf[192];
+  std::string heap;
+  std::string_view key;
+  if (scope.size() + 1 + kind.size() <= sizeof buf) {
+    scope.copy(buf, scope.size());
+    buf[scope.size()] = kSeparator;
+    kind.copy(buf + scope.size() + 1, kind.size());
+    key = std::string_view(buf, scope.size() + 1 + kind.size());
+  } else {
+    heap = table_key(scope, kind);
+    key = heap;
+  }
+  auto t = tables_.find(key);
+  return t == tables_.end() ? nullptr : &t->second;
+}
+
 const json* Store::get(std::string_view scope, std::string_view kind, std::string_view id) const {
-  auto t = tables_.find(table_key(scope, kind));
-  if (t == tables_.end()) return nullptr;
-  auto d = t->second.find(id);
-  return d == t->second.end() ? nullptr : &d->second.value;
+  const Table* t = find_table(scope, kind);
+  if (!t) return nullptr;
+  auto d = t->find(id);
+  return d == t->end() ? nullptr : &d->second.value;
 }
 
 void Store::touch(const std::string& tk, std::string_view id) {
   if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  shared_change_ = true;
   auto key = std::make_pair(tk, std::string(id));
   if (!touched_.insert(key).second) return;
-  Touched t{tk, std::string(id), std::nullopt};
+  Touched t{tk, std::string(id), std::nullopt, std::nullopt, json()};
   auto tab = tables_.find(tk);
   if (tab != tables_.end()) {
     auto d = tab->second.find(id);
@@ -151,6 +170,23 @@ json* Store::get_mut(std::string_view scope, std::string_view kind, std::string_
   if (d == t->second.end()) return nullptr;
   touch(tk, id);
   return &d->second.value;
+}
+
+json* Store::get_mut_part(std::string_view scope, std::string_view kind, std::string_view id,
+                          const json::json_pointer& part, Readers readers) {
+  std::string tk = table_key(scope, kind);
+  auto t = tables_.find(tk);
+  if (t == tables_.end()) return nullptr;
+  auto d = t->second.find(id);
+  if (d == t->second.end() || !d->second.value.contains(part)) return nullptr;
+  if (!in_tx_) throw std::logic_error("store: mutation outside a transaction");
+  if (readers == Readers::all) shared_change_ = true;
+  json& value = d->second.value[part];
+  // A document journaled whole needs nothing more; parts are undone in reverse order, so each
+  // finds the document as it was when the part was journaled.
+  if (!touched_.count(std::make_pair(tk, std::string(id))))
+    journal_.push_back(Touched{std::move(tk), std::string(id), std::nullopt, part, value});
+  return &value;
 }
 
 json& Store::put(std::string_view scope, std::string_view kind, std::string_view id, json doc) {
@@ -179,11 +215,11 @@ bool Store::erase(std::string_view scope, std::string_view kind, std::string_vie
 std::vector<std::pair<std::string, const json*>> Store::list(std::string_view scope,
                                                              std::string_view kind) const {
   std::vector<std::pair<std::string, const json*>> out;
-  auto t = tables_.find(table_key(scope, kind));
-  if (t == tables_.end()) return out;
+  const Table* t = find_table(scope, kind);
+  if (!t) return out;
   std::vector<std::pair<std::uint64_t, std::pair<std::string, const json*>>> tmp;
-  tmp.reserve(t->second.size());
-  for (auto& [id, doc] : t->second) tmp.push_back({doc.seq, {id, &doc.value}});
+  tmp.reserve(t->size());
+  for (auto& [id, doc] : *t) tmp.push_back({doc.seq, {id, &doc.value}});
   std::sort(tmp.begin(), tmp.end(), [](auto& a, auto& b) { return a.first < b.first; });
   out.reserve(tmp.size());
   for (auto& e : tmp) out.push_back(std::move(e.second));
@@ -202,8 +238,8 @@ std::vector<std::string> Store::scopes(std::string_view kind) const {
 }
 
 std::size_t Store::count(std::string_view scope, std::string_view kind) const {
-  auto t = tables_.find(table_key(scope, kind));
-  return t == tables_.end() ? 0 : t->second.size();
+  const Table* t = find_table(scope, kind);
+  return t ? t->size() : 0;
 }
 
 std::size_t Store::document_count() const {
@@ -253,8 +289,10 @@ void Store::commit() {
   try {
     Statements& st = *stmts_;
     run(db_, st.begin);
+    std::set<std::pair<std::string_view, std::string_view>> written;
     for (auto& t : journal_) {
       if (!docs) break;
+      if (!written.emplace(t.table_key, t.id).second) continue;  // parts: once per document
       auto sep = t.table_key.find(kSeparator);
       std::string_view scope = std::string_view(t.table_key).substr(0, sep);
       std::string_view kind = std::string_view(t.table_key).substr(sep + 1);
@@ -300,6 +338,8 @@ void Store::commit() {
 
 void Store::finish_commit() {
   if (!journal_.empty()) ++generation_;
+  if (!journal_.empty() && shared_change_) ++shared_generation_;
+  shared_change_ = false;
   journal_.clear();
   touched_.clear();
   meta_before_.clear();
@@ -393,6 +433,11 @@ void Store::clear_timeline() {
 void Store::rollback() {
   for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
     Table& table = tables_[it->table_key];
+    if (it->part) {
+      auto d = table.find(it->id);
+      if (d != table.end()) d->second.value[*it->part] = std::move(it->part_before);
+      continue;
+    }
     if (it->before)
       table.insert_or_assign(it->id, *it->before);
     else
@@ -410,6 +455,7 @@ void Store::rollback() {
   pending_timeline_.clear();
   pending_calls_.clear();
   in_tx_ = false;
+  shared_change_ = false;
 }
 
 void Store::clear() {

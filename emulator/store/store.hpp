@@ -29,6 +29,17 @@ class Store {
   const json* get(std::string_view scope, std::string_view kind, std::string_view id) const;
   // Mutable access; journals the document's previous value.
   json* get_mut(std::string_view scope, std::string_view kind, std::string_view id);
+  // Who reads back what a change writes: anyone, or only the code that wrote it (bookkeeping such
+  // as a health check's next time and counters or a database's write counters, on which no
+  // decision made elsewhere depends). Both advance generation(); only changes for all readers
+  // advance shared_generation().
+  enum class Readers { all, writer };
+  // Mutable access to one part of a document (a JSON pointer to a value that exists), journaling
+  // the part's previous value only: a small update of a large document (one target of a group of
+  // hundreds, every health check) copies the part, not the document. nullptr when the document or
+  // the part does not exist.
+  json* get_mut_part(std::string_view scope, std::string_view kind, std::string_view id,
+                     const json::json_pointer& part, Readers readers = Readers::all);
   // Insert or replace.
   json& put(std::string_view scope, std::string_view kind, std::string_view id, json doc);
   bool erase(std::string_view scope, std::string_view kind, std::string_view id);
@@ -68,6 +79,10 @@ class Store {
   // Advances with every committed transaction that touched a document: equal generations mean
   // no document changed in between.
   std::uint64_t generation() const { return generation_; }
+  // Advances with every committed transaction that made a change for all readers: equal shared
+  // generations mean that only bookkeeping changed in between (Readers::writer), so what is
+  // derived from the documents' other members still holds (elbv2::RouteCache keys on it).
+  std::uint64_t shared_generation() const { return shared_generation_; }
 
   // Removes every document (control API reset); inside a transaction.
   void clear();
@@ -78,13 +93,25 @@ class Store {
     std::uint64_t seq;
     json value;
   };
-  using Table = std::map<std::string, Doc, std::less<>>;
+  // Hashes string keys and finds them by std::string_view too. Ids are ARNs that share long
+  // prefixes, so a hash beats an ordered map's comparisons; order comes from `seq` (list()).
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using Table = std::unordered_map<std::string, Doc, KeyHash, std::equal_to<>>;
   struct Touched {
     std::string table_key, id;
-    std::optional<Doc> before;
+    std::optional<Doc> before;               // the whole document (none: it did not exist) ...
+    std::optional<json::json_pointer> part;  // ... or this part of it only
+    json part_before;
   };
   struct Statements;  // prepared once: preparing is most of a small transaction's cost
   static std::string table_key(std::string_view scope, std::string_view kind);
+  // The table of (scope, kind), looked up without building its key on the heap.
+  const Table* find_table(std::string_view scope, std::string_view kind) const;
   void touch(const std::string& tk, std::string_view id);
   void exec(const char* sql) const;
   void open_db() const;  // see the constructor
@@ -97,13 +124,15 @@ class Store {
   bool durable_;  // a state file: documents and meta are written through at commit
   std::string path_;
   mutable std::unique_ptr<Statements> stmts_;
-  std::unordered_map<std::string, Table> tables_;
+  std::unordered_map<std::string, Table, KeyHash, std::equal_to<>> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;
   std::uint64_t generation_ = 0;
+  std::uint64_t shared_generation_ = 0;
   bool in_tx_ = false;
+  bool shared_change_ = false;  // the transaction changed something for all readers
   std::vector<Touched> journal_;
-  std::set<std::pair<std::string, std::string>> touched_;
+  std::set<std::pair<std::string, std::string>> touched_;  // journaled whole
   std::map<std::string, std::optional<std::string>> meta_before_;
   std::vector<std::pair<std::int64_t, std::string>> pending_timeline_;
   std::vector<std::string> pending_calls_;

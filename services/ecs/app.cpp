@@ -15,13 +15,14 @@ namespace {
 const json* task_listening_at(const Env& env, const std::string& scope, const std::string& ip,
                               int port) {
   const json* found = nullptr;
-  for (auto& arn : tasks_at_ip(env, scope, ip)) {
-    const json* t = env.store.get(scope, kTaskKind, arn);
+  const json* arns = task_arns_at_ip(env, scope, ip);
+  if (!arns) return nullptr;
+  for (auto& arn : *arns) {
+    const json* t = env.store.get(scope, kTaskKind, arn.get_ref<const std::string&>());
     if (!t) continue;
     for (auto& p : (*t)["_ports"]) {
       if (p.value("port", 0) != port) continue;
-      const std::string status = t->value("lastStatus", "");
-      if (!found || status == kRunning) found = t;
+      if (!found || str_of(*t, "lastStatus") == kRunning) found = t;
     }
   }
   return found;
@@ -30,13 +31,13 @@ const json* task_listening_at(const Env& env, const std::string& scope, const st
 // Whether the container of that port runs: from task RUNNING until ECS stops the containers at
 // STOPPING (during DEACTIVATING the app still serves what reaches it), and not after it exited.
 bool listening(const json& task, int port) {
-  const std::string status = task.value("lastStatus", "");
+  const std::string& status = str_of(task, "lastStatus");
   if (status != kRunning && status != kDeactivating) return false;
   for (auto& p : task["_ports"]) {
     if (p.value("port", 0) != port) continue;
-    const std::string name = p.value("container", "");
+    const std::string& name = str_of(p, "container");
     for (auto& c : task["containers"])
-      if (c.value("name", "") == name && c.value("lastStatus", "") == kRunning) return true;
+      if (str_of(c, "name") == name && str_of(c, "lastStatus") == kRunning) return true;
   }
   return false;
 }
@@ -48,8 +49,8 @@ AppAnswer app_answer(const Env& env, const std::string& scope, const std::string
   AppAnswer a;
   const json* task = task_listening_at(env, scope, ip, port);
   if (!task) return a;
-  a.task_arn = task->value("taskArn", "");
-  a.zone = task->value("availabilityZone", "");
+  a.task_arn = str_of(*task, "taskArn");
+  a.zone = str_of(*task, "availabilityZone");
   if (!listening(*task, port)) return a;
   // A host that died with its zone answers nothing, even after the zone's power is back.
   if (task_lost(*task) || !sim::zone_powered(env, a.zone) ||
@@ -68,7 +69,7 @@ AppAnswer app_answer(const Env& env, const std::string& scope, const std::string
     a.status = 500;
     return a;
   }
-  const std::string db = task->value("_db_host", "");
+  const std::string& db = str_of(*task, "_db_host");
   a.status = !db.empty() && !rds::database_reachable(env, scope, db, a.zone) ? 500 : 200;
   return a;
 }

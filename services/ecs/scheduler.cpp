@@ -47,16 +47,20 @@ struct LiveTask {
 };
 
 // A service task's registered targets are all healthy in their groups (ECS's steady state and the
-// minimum healthy percent count load balancer health).
-bool targets_healthy(const Env& env, const std::string& scope, const json& task) {
+// minimum healthy percent count load balancer health). `groups`: the states of the target groups
+// looked at so far.
+bool targets_healthy(const Env& env, const std::string& scope, const json& task,
+                     std::map<std::string, elbv2::TargetStates>& groups) {
   const std::string ip = task.value("_ip", "");
   auto it = task.find("_targets");
   if (it == task.end()) return true;
   for (auto& t : *it) {
     if (!t.value("registered", false)) continue;
-    auto s = elbv2::target_state(env, scope, t.value("targetGroupArn", ""), ip,
-                                 t.value("containerPort", 0));
-    if (s && *s != "healthy") return false;
+    const std::string arn = t.value("targetGroupArn", "");
+    auto g = groups.find(arn);
+    if (g == groups.end()) g = groups.emplace(arn, elbv2::target_states(env, scope, arn)).first;
+    auto s = g->second.find({ip, t.value("containerPort", 0)});
+    if (s != g->second.end() && s->second && *s->second != "healthy") return false;
   }
   return true;
 }
@@ -117,11 +121,12 @@ std::vector<LiveTask> live_tasks(const Env& env, const std::string& scope,
 }
 
 // Looks up the load balancer health of the RUNNING ones (only where it matters: it costs a look
-// into every target group per task).
+// into every target group of the tasks).
 void fill_health(const Env& env, const std::string& scope, std::vector<LiveTask>& live) {
+  std::map<std::string, elbv2::TargetStates> groups;
   for (auto& t : live) {
     const json* task = t.last_status == kRunning ? env.store.get(scope, kTaskKind, t.arn) : nullptr;
-    t.healthy = task && targets_healthy(env, scope, *task);
+    t.healthy = task && targets_healthy(env, scope, *task, groups);
   }
 }
 
@@ -447,7 +452,8 @@ Rebalance rebalance(Env& env, const std::string& scope, const std::string& servi
       s.erase("_rebalance");
       return Rebalance::changed;
     }
-    if (t->value("lastStatus", "") != kRunning || !targets_healthy(env, scope, *t))
+    std::map<std::string, elbv2::TargetStates> groups;
+    if (t->value("lastStatus", "") != kRunning || !targets_healthy(env, scope, *t, groups))
       return Rebalance::waiting;
     std::map<std::string, long> counts;
     for (auto& l : live)

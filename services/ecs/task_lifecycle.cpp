@@ -369,11 +369,16 @@ bool task_lost(const json& task) {
   return task.contains("_lost_at");
 }
 
+const json* task_arns_at_ip(const Env& env, const std::string& scope, const std::string& ip) {
+  const json* d = env.store.get(scope, kTaskIpKind, ip);
+  return d ? &(*d)["tasks"] : nullptr;
+}
+
 std::vector<std::string> tasks_at_ip(const Env& env, const std::string& scope,
                                      const std::string& ip) {
   std::vector<std::string> out;
-  if (const json* d = env.store.get(scope, kTaskIpKind, ip))
-    for (auto& a : (*d)["tasks"]) out.push_back(a.get<std::string>());
+  if (const json* arns = task_arns_at_ip(env, scope, ip))
+    for (auto& a : *arns) out.push_back(a.get<std::string>());
   return out;
 }
 

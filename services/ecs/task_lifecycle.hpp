@@ -131,5 +131,8 @@ bool task_lost(const json& task);
 // Every task (any state but STOPPED) whose ENI holds `ip`, in creation order.
 std::vector<std::string> tasks_at_ip(const Env& env, const std::string& scope,
                                      const std::string& ip);
+// The same as the index holds it (a JSON array of ARNs, nullptr for none), without copies: for
+// the lookups of every probe. Valid until the store changes.
+const json* task_arns_at_ip(const Env& env, const std::string& scope, const std::string& ip);
 
 }  // namespace zonesim::ecs

@@ -157,36 +157,65 @@ std::vector<ListenerRef> listeners(const Env& env) {
   return out;
 }
 
+RequestMetrics request_metrics(const std::string& scope, const std::string& load_balancer_arn,
+                               const RouteResult& r) {
+  using Kind = RouteResult::Kind;
+  RequestMetrics m;
+  if (r.kind == Kind::unreachable) return m;
+  m.series = series_prefix(scope, load_balancer_arn) + r.target_group_arn + "|" + r.node_zone + "|";
+  m.sums.emplace_back("RequestCount", 1);
+  if (r.kind == Kind::target) {
+    m.sums.emplace_back("HTTPCode_Target_" + status_class(r.status) + "_Count", 1);
+    m.sums.emplace_back("TargetResponseTime.n", 1);
+    m.sums.emplace_back("TargetResponseTime.us", static_cast<std::uint64_t>(r.latency_ms * 1000));
+  } else {
+    m.sums.emplace_back("HTTPCode_ELB_" + status_class(r.status) + "_Count", 1);
+    if (r.kind == Kind::elb_error)
+      m.sums.emplace_back("HTTPCode_ELB_" + std::to_string(r.status) + "_Count", 1);
+    if (r.kind == Kind::fixed_response) m.sums.emplace_back("HTTP_Fixed_Response_Count", 1);
+    if (r.kind == Kind::redirect) m.sums.emplace_back("HTTP_Redirect_Count", 1);
+  }
+  return m;
+}
+
+namespace {
+std::string minute_of(sim::Millis at) {
+  return std::to_string(at / kPeriodMs * kPeriodMs) + "|";
+}
+}  // namespace
+
+void add_request_metrics(Env& env, const RequestMetrics& m, sim::Millis at, std::uint64_t count) {
+  if (m.series.empty()) return;
+  const std::string key = m.series + minute_of(at);
+  for (auto& [metric, per_request] : m.sums) bump(env, key + metric, per_request * count);
+}
+
+std::vector<HostSample> host_samples(const Env& env, const std::string& scope,
+                                     const std::string& load_balancer_arn,
+                                     const std::string& target_group_arn) {
+  std::vector<HostSample> out;
+  const json* tg = find_target_group(env, scope, target_group_arn);
+  if (!tg) return out;
+  const std::string group = series_prefix(scope, load_balancer_arn) + target_group_arn + "|";
+  for (auto& [zone, c] : host_counts(*tg))
+    out.push_back({group + zone + "|", c.healthy, c.unhealthy});
+  return out;
+}
+
+void add_host_samples(Env& env, const std::vector<HostSample>& samples, sim::Millis at) {
+  const std::string minute = minute_of(at);
+  for (auto& h : samples) {
+    sample_min(env, h.series + minute + "HealthyHostCount.min", h.healthy);
+    sample_max(env, h.series + minute + "UnHealthyHostCount.max", h.unhealthy);
+  }
+}
+
 void record_request(Env& env, const std::string& scope, const std::string& load_balancer_arn,
                     const RouteResult& r, std::uint64_t count) {
-  using Kind = RouteResult::Kind;
-  if (r.kind == Kind::unreachable) return;
-  const sim::Millis minute = env.clock.now() / kPeriodMs * kPeriodMs;
-  const std::string lb_prefix = series_prefix(scope, load_balancer_arn);
-  const std::string key =
-      lb_prefix + r.target_group_arn + "|" + r.node_zone + "|" + std::to_string(minute) + "|";
-  bump(env, key + "RequestCount", count);
-  if (r.kind == Kind::target) {
-    bump(env, key + "HTTPCode_Target_" + status_class(r.status) + "_Count", count);
-    bump(env, key + "TargetResponseTime.n", count);
-    bump(env, key + "TargetResponseTime.us",
-         static_cast<std::uint64_t>(r.latency_ms * 1000) * count);
-  } else {
-    bump(env, key + "HTTPCode_ELB_" + status_class(r.status) + "_Count", count);
-    if (r.kind == Kind::elb_error)
-      bump(env, key + "HTTPCode_ELB_" + std::to_string(r.status) + "_Count", count);
-    if (r.kind == Kind::fixed_response) bump(env, key + "HTTP_Fixed_Response_Count", count);
-    if (r.kind == Kind::redirect) bump(env, key + "HTTP_Redirect_Count", count);
-  }
-  if (r.target_group_arn.empty()) return;
-  const json* tg = find_target_group(env, scope, r.target_group_arn);
-  if (!tg) return;
-  for (auto& [zone, c] : host_counts(*tg)) {
-    std::string zkey =
-        lb_prefix + r.target_group_arn + "|" + zone + "|" + std::to_string(minute) + "|";
-    sample_min(env, zkey + "HealthyHostCount.min", c.healthy);
-    sample_max(env, zkey + "UnHealthyHostCount.max", c.unhealthy);
-  }
+  sim::Millis now = env.clock.now();
+  add_request_metrics(env, request_metrics(scope, load_balancer_arn, r), now, count);
+  if (r.kind != RouteResult::Kind::unreachable && !r.target_group_arn.empty())
+    add_host_samples(env, host_samples(env, scope, load_balancer_arn, r.target_group_arn), now);
 }
 
 json metrics_json(const Env& env, const LoadBalancerRef& lb) {

@@ -61,6 +61,28 @@ std::vector<ListenerRef> listeners(const Env& env);
 // time.
 void record_request(Env& env, const std::string& scope, const std::string& load_balancer_arn,
                     const RouteResult& r, std::uint64_t count = 1);
+
+// record_request in parts, for traffic that repeats the same outcomes (drills): what one request
+// with this result adds to the sums, and the host counts of the target group it sampled, taken
+// once and then added for any number of requests in a minute.
+struct RequestMetrics {
+  std::string series;  // "elbv2/m|<scope>|<lb arn>|<tg arn>|<node zone>|"; "" adds nothing
+  std::vector<std::pair<std::string, std::uint64_t>> sums;  // metric, amount per request
+};
+RequestMetrics request_metrics(const std::string& scope, const std::string& load_balancer_arn,
+                               const RouteResult& r);
+// Adds `count` requests of `m` to the minute that holds sim time `at`.
+void add_request_metrics(Env& env, const RequestMetrics& m, sim::Millis at, std::uint64_t count);
+// HealthyHostCount and UnHealthyHostCount of a target group now, per target zone (none for a
+// group that does not exist), as each request to the group samples them.
+struct HostSample {
+  std::string series;  // "elbv2/m|<scope>|<lb arn>|<tg arn>|<target zone>|"
+  std::uint64_t healthy = 0, unhealthy = 0;
+};
+std::vector<HostSample> host_samples(const Env& env, const std::string& scope,
+                                     const std::string& load_balancer_arn,
+                                     const std::string& target_group_arn);
+void add_host_samples(Env& env, const std::vector<HostSample>& samples, sim::Millis at);
 // The metrics of one load balancer: {"load_balancer", "period_seconds", "totals",
 // "target_groups": [current HealthyHostCount/UnHealthyHostCount by zone], "datapoints": [...]}.
 json metrics_json(const Env& env, const LoadBalancerRef& lb);

@@ -58,6 +58,11 @@ std::optional<std::size_t> locate(const json& tg, const TargetRef& ref) {
   return found;
 }
 
+// A target of a group, for Store::get_mut_part: a check updates one target, not the group.
+json::json_pointer target_part(std::size_t index) {
+  return json::json_pointer("/_targets/" + std::to_string(index));
+}
+
 std::int64_t seconds(const json& tg, const char* key, std::int64_t def) {
   auto it = tg.find(key);
   return it == tg.end() ? def : it->get<std::int64_t>();
@@ -158,13 +163,15 @@ void apply_result(Env& env, const std::string& scope, const std::string& tg_arn,
   // Passes only count towards becoming healthy; a healthy target's passes need no bookkeeping.
   if (next.state == health::kHealthy) c.passes = 0;
   if (next == current && c.passes == old.passes && c.failures == old.failures) return;
-  json& tg = *env.store.get_mut(scope, kTargetGroupKind, tg_arn);
-  json& t = tg["_targets"][*i];
+  // The counters are the checks' own bookkeeping; a new status is news for everyone.
+  using Readers = store::Store::Readers;
+  json& t = *env.store.get_mut_part(scope, kTargetGroupKind, tg_arn, target_part(*i),
+                                    next == current ? Readers::writer : Readers::all);
   t["_passes"] = c.passes;
   t["_failures"] = c.failures;
   if (next == current) return;
   HealthChanges changes;
-  set_target_status(env, scope, tg, t, next, changes);
+  set_target_status(env, scope, *view, t, next, changes);
   notify(env, changes);
 }
 
@@ -191,7 +198,8 @@ void run_check(Env& env, const std::string& scope, const std::string& tg_arn, Ta
                           });
   }
   schedule_check(env, scope, tg_arn, ref, next);
-  (*env.store.get_mut(scope, kTargetGroupKind, tg_arn))["_targets"][*i]["_next_check"] = next;
+  (*env.store.get_mut_part(scope, kTargetGroupKind, tg_arn, target_part(*i),
+                           store::Store::Readers::writer))["_next_check"] = next;
   if (p.reported && p.delay_ms == 0) apply_result(env, scope, tg_arn, ref, p.result, p.detail);
 }
 

@@ -74,8 +74,7 @@ void on_zone_changed(Env& env, const std::string& zone, const std::string&, cons
 }
 
 bool any_zone_fault(const Env& env) {
-  // A zone's document exists only while it has a fault.
-  return env.store.count(sim::zones_scope(env), "zone") > 0;
+  return sim::faulted_zones(env) > 0;
 }
 
 Degradation degradation(const Env& env, const std::string& zone) {
@@ -91,22 +90,29 @@ bool lost(Env& env, double loss_rate) {
   return static_cast<double>(env.rng.below(kScale)) < loss_rate * kScale;
 }
 
+bool load_balancer_active(const json& lb, sim::Millis now) {
+  return lb["State"].value("Code", "") == "active" || lb.value("_active_at", INT64_MAX) <= now;
+}
+
+std::vector<DnsNode> dns_nodes(const json& lb) {
+  std::vector<DnsNode> out;
+  auto nodes = lb.find("_nodes");
+  if (nodes == lb.end()) return out;
+  for (auto& node : *nodes)
+    out.push_back({node.value("ZoneName", ""), node.value("State", kNodeActive) == kNodeActive,
+                   node.value("DownAt", std::int64_t{0})});
+  return out;
+}
+
 std::vector<std::string> resolvable_nodes(const Env& env, const std::string& scope,
                                           const std::string& load_balancer_arn) {
   std::vector<std::string> out;
   const json* lb = find_load_balancer(env, scope, load_balancer_arn);
-  if (!lb) return out;
   // The DNS name resolves once the load balancer is active.
   sim::Millis now = env.clock.now();
-  const json& state = (*lb)["State"];
-  if (state.value("Code", "") != "active" && lb->value("_active_at", INT64_MAX) > now) return out;
-  auto nodes = lb->find("_nodes");
-  if (nodes == lb->end()) return out;
-  for (auto& node : *nodes) {
-    if (node.value("State", kNodeActive) == kNodeActive ||
-        now < node.value("DownAt", std::int64_t{0}) + kDnsTtlMs)
-      out.push_back(node.value("ZoneName", ""));
-  }
+  if (!lb || !load_balancer_active(*lb, now)) return out;
+  for (auto& node : dns_nodes(*lb))
+    if (node.resolvable(now)) out.push_back(node.zone);
   std::sort(out.begin(), out.end());
   return out;
 }

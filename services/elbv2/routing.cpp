@@ -19,14 +19,18 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <regex>
 
 #include "emulator/sim/zones.hpp"
 #include "services/elbv2/app_probe.hpp"
 #include "services/elbv2/attributes.hpp"
 #include "services/elbv2/common.hpp"
+#include "services/elbv2/dataplane.hpp"
 #include "services/elbv2/simulation.hpp"
 #include "services/elbv2/target_health.hpp"
 
@@ -199,32 +203,37 @@ bool condition_matches(const json& cond, const RouteRequest& req, const std::str
 
 int priority_of(const json& r) {
   int p = 0;
-  std::string s = r.value("Priority", "0");
+  const std::string& s = str(r, "Priority");
   std::from_chars(s.data(), s.data() + s.size(), p);
   return p;
 }
 
 // The actions for the request: the first rule (by priority) whose conditions all match, else the
-// listener's default actions.
+// listener's default actions. Runs once per plan (each committed change): a listener may hold
+// hundreds of rules, so each priority is parsed once and nothing is copied.
 const json& choose_actions(const Env& env, const std::string& scope, const json& listener,
                            const RouteRequest& req, std::string& rule_arn) {
-  std::string listener_arn = listener.value("ListenerArn", "");
-  std::vector<const json*> rules;
+  const std::string& listener_arn = str(listener, "ListenerArn");
+  std::vector<std::pair<int, const json*>> rules;
   for (auto& [a, r] : env.store.list(scope, kRuleKind))
-    if (str(*r, "_listener") == listener_arn) rules.push_back(r);
+    if (str(*r, "_listener") == listener_arn) rules.emplace_back(priority_of(*r), r);
+  // Priorities are unique per listener: the order is total.
   std::sort(rules.begin(), rules.end(),
-            [](const json* a, const json* b) { return priority_of(*a) < priority_of(*b); });
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string host = host_without_port(req.host);
   std::string path = req.path.substr(0, req.path.find('?'));
-  for (const json* r : rules) {
+  for (auto& [priority, r] : rules) {
     bool all = true;
-    for (auto& cond : (*r)["Conditions"]) all = all && condition_matches(cond, req, host, path);
+    for (auto& cond : (*r)["Conditions"]) {
+      all = condition_matches(cond, req, host, path);
+      if (!all) break;
+    }
     if (all) {
-      rule_arn = r->value("RuleArn", "");
+      rule_arn = str(*r, "RuleArn");
       return (*r)["Actions"];
     }
   }
-  rule_arn = listener.value("_default_rule", "");
+  rule_arn = str(listener, "_default_rule");
   return listener["DefaultActions"];
 }
 
@@ -327,231 +336,432 @@ std::uint64_t lost_count(Env& env, double loss_rate, std::uint64_t n) {
   return lost_n;
 }
 
-// `count` requests from the node in r.node_zone to one target: they share one fate, but for the
-// connections a degraded zone drops.
-void send_to_target(Env& env, const std::string& scope, const json& lb, const json& tg,
-                    const json& t, const RouteRequest& req, RouteResult r, std::uint64_t count,
-                    const RouteSink& emit) {
-  r.target_ip = target_ip(env, scope, tg, t);
-  r.target_port = static_cast<int>(t.value("Port", std::int64_t{0}));
-  r.target_zone = target_zone(t);
-  bool faults = any_zone_fault(env);
-  if (faults && !sim::zones_connected(env, r.node_zone, r.target_zone)) {
-    r.latency_ms += kTargetConnectTimeoutMs;
-    emit(elb_error(r, 504, "connection to the target timed out"), count);
-    return;
+// ---- a batch of requests: the plan and its execution ----
+//
+// What the documents decide is the plan: the node's state and the listener's rules (a NodePlan
+// per node zone), the target group's pool (a GroupPlan), what each target answers (a TargetPlan).
+// Executing it makes the per-request draws (DNS, loss in degraded zones, weighted target groups)
+// in the order one request after the other would, moves the round robin and emits each outcome
+// once with its count. route_many plans as it goes and drops the plan; RouteCache keeps it while
+// the store's shared generation stands still (bookkeeping such as health checks' next times and
+// database write counters is no input of the plan). Every part is planned when a request first
+// needs it, so a plan costs what one batch needs, and the plan holds no pointer into the store.
+
+// An answer some of a batch's requests get, and how many of them the metrics have not counted.
+struct Outcome {
+  RouteResult result;
+  std::optional<RequestMetrics> metrics;
+  const std::vector<HostSample>* hosts = nullptr;  // its target group's, sampled per request
+  std::uint64_t unrecorded = 0;
+};
+
+struct TargetPlan {
+  std::size_t index = 0;      // in the group's _targets
+  double loss_rate = 0;       // crossing into a degraded zone: a draw per request
+  Outcome* lost = nullptr;    // what a lost connection gets
+  Outcome* answer = nullptr;  // what the others get; null until planned
+};
+
+struct GroupPlan {
+  std::string arn;
+  Outcome* answer = nullptr;  // the group answers every request itself; else the pool serves
+  std::string round_robin;    // the key of its round-robin counter
+  std::vector<TargetPlan> pool;
+  bool planned = false;
+};
+
+struct NodePlan {
+  Outcome* refused = nullptr;  // no node, or the node is down: before any draw
+  double loss_rate = 0;        // client -> node in a degraded zone: a draw per request
+  Outcome* lost = nullptr;
+  Outcome* answer = nullptr;  // no forward: no listener, fixed response, redirect, an error
+  RouteResult base;           // a forwarded request so far: node, latency, rule
+  bool weighted = false;      // a weighted draw per request among `groups`
+  std::vector<std::int64_t> weights;
+  std::vector<GroupPlan> groups;
+};
+
+struct Plan {
+  const Env* env = nullptr;
+  std::uint64_t generation = 0;
+  std::deque<Outcome> outcomes;  // stable addresses
+  Outcome* answer = nullptr;     // no load balancer
+  bool code_active = false;      // State.Code is active, else active from `active_at`
+  sim::Millis active_at = INT64_MAX;
+  Outcome* inactive = nullptr;
+  Outcome* no_node = nullptr;  // DNS resolves to no node
+  std::vector<DnsNode> dns;
+  std::map<std::string, NodePlan, std::less<>> nodes;
+  std::map<std::string, std::vector<HostSample>, std::less<>> hosts;  // by target group
+
+  Outcome* add(RouteResult r) {
+    return &outcomes.emplace_back(Outcome{std::move(r), {}, nullptr, 0});
   }
-  if (faults && !r.target_zone.empty() && r.target_zone != r.node_zone) {
-    Degradation d = degradation(env, r.target_zone);
-    std::uint64_t dropped = lost_count(env, d.loss_rate, count);
+};
+
+// Counts a batch's outcomes in the load balancer's metrics: per outcome and minute, added when
+// the minute changes or on flush. A target group's host counts are taken (from the plan's state)
+// at its first request and sampled once per minute: the same minimum and maximum.
+class Recorder {
+ public:
+  Recorder(std::string scope, std::string lb_arn)
+      : scope_(std::move(scope)), lb_arn_(std::move(lb_arn)) {}
+  void count(Env& env, Plan& plan, Outcome& o, std::uint64_t n) {
+    sim::Millis now = env.clock.now();
+    if (!pending_.empty() && now / kMinuteMs != at_ / kMinuteMs) flush(env);
+    if (!o.metrics) {
+      o.metrics = request_metrics(scope_, lb_arn_, o.result);
+      const std::string& tg = o.result.target_group_arn;
+      if (o.result.kind != RouteResult::Kind::unreachable && !tg.empty()) {
+        auto it = plan.hosts.find(tg);
+        if (it == plan.hosts.end())
+          it = plan.hosts.emplace(tg, host_samples(env, scope_, lb_arn_, tg)).first;
+        o.hosts = &it->second;
+      }
+    }
+    if (o.unrecorded == 0) pending_.push_back(&o);
+    o.unrecorded += n;
+    at_ = now;
+  }
+  void flush(Env& env) {
+    std::vector<const std::vector<HostSample>*> sampled;
+    for (Outcome* o : pending_) {
+      add_request_metrics(env, *o->metrics, at_, o->unrecorded);
+      o->unrecorded = 0;
+      if (o->hosts && std::find(sampled.begin(), sampled.end(), o->hosts) == sampled.end()) {
+        add_host_samples(env, *o->hosts, at_);
+        sampled.push_back(o->hosts);
+      }
+    }
+    pending_.clear();
+  }
+
+ private:
+  static constexpr sim::Millis kMinuteMs = 60'000;
+  std::string scope_, lb_arn_;
+  std::vector<Outcome*> pending_;
+  sim::Millis at_ = 0;
+};
+
+// One batch: plans what it needs, draws and emits.
+class Batch {
+ public:
+  Batch(Env& env, const std::string& scope, const RouteRequest& req, Plan& plan,
+        const RouteSink& sink, Recorder* recorder)
+      : env_(env), scope_(scope), req_(req), plan_(plan), sink_(sink), recorder_(recorder) {}
+
+  void run(std::uint64_t count) {
+    if (plan_.outcomes.empty()) plan_load_balancer();
+    if (plan_.answer) return emit(*plan_.answer, count);
+    sim::Millis now = env_.clock.now();
+    if (!plan_.code_active && plan_.active_at > now) return emit(*plan_.inactive, count);
+    // The node: the one the client reached, or one DNS gives (each client picks among the
+    // addresses: a draw per request).
+    if (!req_.node_zone.empty()) return from_node(req_.node_zone, count);
+    std::vector<const std::string*> nodes;
+    for (auto& n : plan_.dns)
+      if (n.resolvable(now)) nodes.push_back(&n.zone);
+    std::sort(nodes.begin(), nodes.end(),
+              [](const std::string* a, const std::string* b) { return *a < *b; });
+    if (nodes.empty()) return emit(*plan_.no_node, count);
+    if (nodes.size() == 1) return from_node(*nodes.front(), count);
+    std::vector<std::uint64_t> per_node(nodes.size(), 0);
+    for (std::uint64_t i = 0; i < count; ++i) ++per_node[env_.rng.below(nodes.size())];
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (per_node[i] > 0) from_node(*nodes[i], per_node[i]);
+  }
+
+ private:
+  void emit(Outcome& o, std::uint64_t count) {
+    sink_(o.result, count);
+    if (recorder_) recorder_->count(env_, plan_, o, count);
+  }
+
+  const json& load_balancer() {
+    if (!lb_) lb_ = find_load_balancer(env_, scope_, req_.load_balancer_arn);
+    return *lb_;  // the plan found it, and nothing changed since
+  }
+
+  void plan_load_balancer() {
+    RouteResult r;
+    r.kind = Kind::unreachable;
+    lb_ = find_load_balancer(env_, scope_, req_.load_balancer_arn);
+    if (!lb_) {
+      r.reason = "the load balancer does not exist";
+      plan_.answer = plan_.add(r);
+      return;
+    }
+    plan_.code_active = (*lb_)["State"].value("Code", "") == "active";
+    plan_.active_at = lb_->value("_active_at", INT64_MAX);
+    r.reason = "the load balancer is not active yet";
+    plan_.inactive = plan_.add(r);
+    r.reason = "the load balancer's DNS name resolves to no node";
+    plan_.no_node = plan_.add(r);
+    plan_.dns = dns_nodes(*lb_);
+  }
+
+  // `count` requests that reached the node in `zone`.
+  void from_node(const std::string& zone, std::uint64_t count) {
+    auto it = plan_.nodes.find(zone);
+    if (it == plan_.nodes.end()) it = plan_.nodes.emplace(zone, plan_node(zone)).first;
+    NodePlan& node = it->second;
+    if (node.refused) return emit(*node.refused, count);
+    std::uint64_t dropped = lost_count(env_, node.loss_rate, count);
     if (dropped > 0) {
-      RouteResult l = r;
-      emit(elb_error(l, 502, "connection to the target was lost"), dropped);
+      emit(*node.lost, dropped);
       count -= dropped;
       if (count == 0) return;
     }
-    r.latency_ms += d.latency_ms;
-  }
-  std::string path = req.path.substr(0, req.path.find('?'));
-  ecs::AppAnswer a = probe_app(env, scope, r.target_ip, r.target_port, r.node_zone, path);
-  r.task_arn = a.task_arn;
-  switch (a.kind) {
-    case ecs::AppAnswer::Kind::ok:
-      r.kind = Kind::target;
-      r.status = a.status;
-      emit(r, count);
-      return;
-    case ecs::AppAnswer::Kind::refused:
-      emit(elb_error(r, 502, "the target refused the connection"), count);
-      return;
-    case ecs::AppAnswer::Kind::timeout: {
-      std::string idle = lb_attribute(lb, "idle_timeout.timeout_seconds");
-      double seconds = 60;
-      if (!idle.empty()) seconds = std::stod(idle);
-      r.latency_ms += seconds * 1000;
-      emit(elb_error(r, 504, "the target did not answer within the idle timeout"), count);
-      return;
-    }
-  }
-}
-
-void forward_to_group(Env& env, const std::string& scope, const json& lb, const std::string& tg_arn,
-                      const RouteRequest& req, RouteResult r, std::uint64_t count,
-                      const RouteSink& emit) {
-  r.target_group_arn = tg_arn;
-  const json* tg = find_target_group(env, scope, tg_arn);
-  if (!tg) {
-    emit(elb_error(r, 503, "the target group does not exist"), count);
-    return;
-  }
-  if (tg->value("TargetType", "") == "lambda") {
-    emit(elb_error(r, 502, "Lambda targets are not simulated"), count);
-    return;
-  }
-  bool all_zones = cross_zone(lb, *tg);
-  // In service: registered, not draining and in an enabled zone; with cross-zone load balancing
-  // off, only the node's own zone.
-  std::vector<const json*> serving, healthy;
-  static const json kNoTargets = json::array();
-  auto listed = tg->find("_targets");
-  const json& targets = listed != tg->end() && listed->is_array() ? *listed : kNoTargets;
-  for (auto& t : targets) {
-    if (!checked_state(str(t, "_state")) && !routable_state(t)) continue;
-    if (!all_zones) {
-      std::string zone = target_zone(t);
-      if (!zone.empty() && zone != r.node_zone) continue;
-    }
-    serving.push_back(&t);
-    if (routable_state(t)) healthy.push_back(&t);
-  }
-  if (serving.empty()) {
-    emit(elb_error(r, 503, "no registered targets"), count);
-    return;
-  }
-  // Unhealthy state routing: below the minimum of healthy targets the group fails open and every
-  // target in service gets requests (by default: when none is healthy).
-  std::string min_count = group_attribute(
-      *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count");
-  std::string min_pct = group_attribute(
-      *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage");
-  std::size_t min_healthy = 1;
-  std::from_chars(min_count.data(), min_count.data() + min_count.size(), min_healthy);
-  bool fail_open = healthy.size() < min_healthy;
-  if (!fail_open && !min_pct.empty() && min_pct != "off") {
-    std::size_t pct = 0;
-    std::from_chars(min_pct.data(), min_pct.data() + min_pct.size(), pct);
-    fail_open = healthy.size() * 100 < pct * serving.size();
-  }
-  const std::vector<const json*>& pool = fail_open ? serving : healthy;
-  // Round robin, per group (and node zone when the node keeps to its zone): request k of the
-  // counter goes to pool[k % size], so `count` requests split evenly from where it stands.
-  std::string key = "elbv2/rr/" + tg_arn;
-  if (!all_zones) key += "/" + r.node_zone;
-  std::uint64_t& counter = env.volatile_counters[key];
-  const std::uint64_t n0 = counter, size = pool.size();
-  counter += count;
-  for (std::uint64_t j = 0; j < std::min(count, size); ++j)
-    send_to_target(env, scope, lb, *tg, *pool[(n0 + j) % size], req, r,
-                   (count - j + size - 1) / size, emit);
-}
-
-bool active(const json& lb, sim::Millis now) {
-  return lb["State"].value("Code", "") == "active" || lb.value("_active_at", INT64_MAX) <= now;
-}
-
-}  // namespace
-
-namespace {
-
-// `count` requests that reached the node in `zone`.
-void route_from_node(Env& env, const std::string& scope, const json& lb, const std::string& zone,
-                     const RouteRequest& req, std::uint64_t count, const RouteSink& emit) {
-  RouteResult r;
-  r.kind = Kind::unreachable;
-  r.node_zone = zone;
-  const json* node = nullptr;
-  for (auto& n : lb["_nodes"])
-    if (str(n, "ZoneName") == zone) node = &n;
-  if (!node) {
-    r.reason = "the load balancer has no node in " + zone;
-    emit(r, count);
-    return;
-  }
-  if (node->value("State", kNodeActive) != kNodeActive) {
-    r.reason = "the load balancer node in " + zone + " is down";
-    emit(r, count);
-    return;
-  }
-  if (any_zone_fault(env)) {
-    Degradation d = degradation(env, zone);
-    std::uint64_t dropped = lost_count(env, d.loss_rate, count);
-    if (dropped > 0) {
-      RouteResult l = r;
-      l.reason = "the connection to the load balancer node was lost";
-      emit(l, dropped);
-      count -= dropped;
-      if (count == 0) return;
-    }
-    r.latency_ms += d.latency_ms;
-  }
-
-  const json* listener = nullptr;
-  for (auto& [a, l] : env.store.list(scope, kListenerKind))
-    if (str(*l, "LoadBalancerArn") == req.load_balancer_arn &&
-        l->value("Port", std::int64_t{0}) == req.port)
-      listener = l;
-  if (!listener) {
-    r.reason = "connection refused: no listener on port " + std::to_string(req.port);
-    emit(r, count);
-    return;
-  }
-
-  std::string rule_arn;
-  const json& actions = choose_actions(env, scope, *listener, req, rule_arn);
-  r.rule_arn = rule_arn;
-  std::vector<const json*> ordered;
-  for (auto& a : actions) ordered.push_back(&a);
-  std::sort(ordered.begin(), ordered.end(), [](const json* a, const json* b) {
-    return a->value("Order", std::int64_t{0}) < b->value("Order", std::int64_t{0});
-  });
-  for (const json* a : ordered) {
-    std::string type = a->value("Type", "");
-    if (type == "fixed-response") {
-      const json& cfg = (*a)["FixedResponseConfig"];
-      r.kind = Kind::fixed_response;
-      std::string code = cfg.value("StatusCode", "200");
-      std::from_chars(code.data(), code.data() + code.size(), r.status);
-      r.content_type = cfg.value("ContentType", "text/plain");
-      r.body = cfg.value("MessageBody", "");
-      emit(r, count);
-      return;
-    }
-    if (type == "redirect") {
-      const json& cfg = (*a)["RedirectConfig"];
-      r.kind = Kind::redirect;
-      r.status = cfg.value("StatusCode", "HTTP_301") == "HTTP_302" ? 302 : 301;
-      r.location = redirect_location(cfg, req, *listener, lb);
-      emit(r, count);
-      return;
-    }
-    if (type == "forward") {
-      std::string tg_arn = a->value("TargetGroupArn", "");
-      if (a->contains("ForwardConfig")) {
-        const json& groups = (*a)["ForwardConfig"].value("TargetGroups", json::array());
-        std::int64_t total = 0;
-        for (auto& g : groups) total += g.value("Weight", std::int64_t{1});
-        if (groups.size() > 1 || tg_arn.empty()) {
-          if (total <= 0) {
-            emit(elb_error(r, 503, "every target group of the forward action has weight 0"), count);
-            return;
-          }
-          // Weighted random choice among the groups (a draw per request), as ALB's weighted
-          // target groups.
-          std::vector<std::uint64_t> per_group(groups.size(), 0);
-          for (std::uint64_t i = 0; i < count; ++i) {
-            auto pick = static_cast<std::int64_t>(env.rng.below(static_cast<std::uint64_t>(total)));
-            for (std::size_t g = 0; g < groups.size(); ++g) {
-              pick -= groups[g].value("Weight", std::int64_t{1});
-              if (pick < 0) {
-                ++per_group[g];
-                break;
-              }
-            }
-          }
-          for (std::size_t g = 0; g < groups.size(); ++g)
-            if (per_group[g] > 0)
-              forward_to_group(env, scope, lb, groups[g].value("TargetGroupArn", ""), req, r,
-                               per_group[g], emit);
-          return;
+    if (node.answer) return emit(*node.answer, count);
+    if (!node.weighted) return to_group(node, node.groups.front(), count);
+    // Weighted random choice among the groups (a draw per request), as ALB's weighted target
+    // groups.
+    std::int64_t total = 0;
+    for (auto w : node.weights) total += w;
+    std::vector<std::uint64_t> per_group(node.groups.size(), 0);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      auto pick = static_cast<std::int64_t>(env_.rng.below(static_cast<std::uint64_t>(total)));
+      for (std::size_t g = 0; g < node.groups.size(); ++g) {
+        pick -= node.weights[g];
+        if (pick < 0) {
+          ++per_group[g];
+          break;
         }
       }
-      forward_to_group(env, scope, lb, tg_arn, req, r, count, emit);
+    }
+    for (std::size_t g = 0; g < node.groups.size(); ++g)
+      if (per_group[g] > 0) to_group(node, node.groups[g], per_group[g]);
+  }
+
+  NodePlan plan_node(const std::string& zone) {
+    NodePlan p;
+    const json& lb = load_balancer();
+    RouteResult r;
+    r.kind = Kind::unreachable;
+    r.node_zone = zone;
+    const json* node = nullptr;
+    for (auto& n : lb["_nodes"])
+      if (str(n, "ZoneName") == zone) node = &n;
+    if (!node) {
+      r.reason = "the load balancer has no node in " + zone;
+      p.refused = plan_.add(r);
+      return p;
+    }
+    if (node->value("State", kNodeActive) != kNodeActive) {
+      r.reason = "the load balancer node in " + zone + " is down";
+      p.refused = plan_.add(r);
+      return p;
+    }
+    if (any_zone_fault(env_)) {
+      Degradation d = degradation(env_, zone);
+      p.loss_rate = d.loss_rate;
+      RouteResult l = r;
+      l.reason = "the connection to the load balancer node was lost";
+      p.lost = plan_.add(l);
+      r.latency_ms += d.latency_ms;
+    }
+
+    const json* listener = nullptr;
+    for (auto& [a, l] : env_.store.list(scope_, kListenerKind))
+      if (str(*l, "LoadBalancerArn") == req_.load_balancer_arn &&
+          l->value("Port", std::int64_t{0}) == req_.port)
+        listener = l;
+    if (!listener) {
+      r.reason = "connection refused: no listener on port " + std::to_string(req_.port);
+      p.answer = plan_.add(r);
+      return p;
+    }
+
+    std::string rule_arn;
+    const json& actions = choose_actions(env_, scope_, *listener, req_, rule_arn);
+    r.rule_arn = rule_arn;
+    std::vector<const json*> ordered;
+    for (auto& a : actions) ordered.push_back(&a);
+    std::sort(ordered.begin(), ordered.end(), [](const json* a, const json* b) {
+      return a->value("Order", std::int64_t{0}) < b->value("Order", std::int64_t{0});
+    });
+    for (const json* a : ordered) {
+      std::string type = a->value("Type", "");
+      if (type == "fixed-response") {
+        const json& cfg = (*a)["FixedResponseConfig"];
+        r.kind = Kind::fixed_response;
+        std::string code = cfg.value("StatusCode", "200");
+        std::from_chars(code.data(), code.data() + code.size(), r.status);
+        r.content_type = cfg.value("ContentType", "text/plain");
+        r.body = cfg.value("MessageBody", "");
+        p.answer = plan_.add(r);
+        return p;
+      }
+      if (type == "redirect") {
+        const json& cfg = (*a)["RedirectConfig"];
+        r.kind = Kind::redirect;
+        r.status = cfg.value("StatusCode", "HTTP_301") == "HTTP_302" ? 302 : 301;
+        r.location = redirect_location(cfg, req_, *listener, lb);
+        p.answer = plan_.add(r);
+        return p;
+      }
+      if (type == "forward") {
+        p.base = r;
+        std::string tg_arn = a->value("TargetGroupArn", "");
+        if (a->contains("ForwardConfig")) {
+          const json& groups = (*a)["ForwardConfig"].value("TargetGroups", json::array());
+          std::int64_t total = 0;
+          for (auto& g : groups) total += g.value("Weight", std::int64_t{1});
+          if (groups.size() > 1 || tg_arn.empty()) {
+            if (total <= 0) {
+              p.answer = plan_.add(elb_error(r, 503,
+                                             "every target group of the forward action "
+                                             "has weight 0"));
+              return p;
+            }
+            p.weighted = true;
+            for (auto& g : groups) {
+              p.weights.push_back(g.value("Weight", std::int64_t{1}));
+              p.groups.push_back(GroupPlan{g.value("TargetGroupArn", ""), nullptr, {}, {}, false});
+            }
+            return p;
+          }
+        }
+        p.groups.push_back(GroupPlan{tg_arn, nullptr, {}, {}, false});
+        return p;
+      }
+      // authenticate-oidc, authenticate-cognito, jwt-validation: pass (see above).
+    }
+    p.answer = plan_.add(elb_error(r, 500, "no terminal action"));
+    return p;
+  }
+
+  void to_group(const NodePlan& node, GroupPlan& g, std::uint64_t count) {
+    if (!g.planned) plan_group(node, g);
+    if (g.answer) return emit(*g.answer, count);
+    // Round robin, per group (and node zone when the node keeps to its zone): request k of the
+    // counter goes to pool[k % size], so `count` requests split evenly from where it stands.
+    std::uint64_t& counter = env_.volatile_counters[g.round_robin];
+    const std::uint64_t n0 = counter, size = g.pool.size();
+    counter += count;
+    for (std::uint64_t j = 0; j < std::min(count, size); ++j)
+      to_target(node, g, g.pool[(n0 + j) % size], (count - j + size - 1) / size);
+  }
+
+  void plan_group(const NodePlan& node, GroupPlan& g) {
+    g.planned = true;
+    RouteResult r = node.base;
+    r.target_group_arn = g.arn;
+    const json* tg = find_target_group(env_, scope_, g.arn);
+    if (!tg) {
+      g.answer = plan_.add(elb_error(r, 503, "the target group does not exist"));
       return;
     }
-    // authenticate-oidc, authenticate-cognito, jwt-validation: pass (see above).
+    if (tg->value("TargetType", "") == "lambda") {
+      g.answer = plan_.add(elb_error(r, 502, "Lambda targets are not simulated"));
+      return;
+    }
+    bool all_zones = cross_zone(load_balancer(), *tg);
+    // In service: registered, not draining and in an enabled zone; with cross-zone load balancing
+    // off, only the node's own zone.
+    std::vector<std::size_t> serving, healthy;
+    static const json kNoTargets = json::array();
+    auto listed = tg->find("_targets");
+    const json& targets = listed != tg->end() && listed->is_array() ? *listed : kNoTargets;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const json& t = targets[i];
+      if (!checked_state(str(t, "_state")) && !routable_state(t)) continue;
+      if (!all_zones) {
+        std::string zone = target_zone(t);
+        if (!zone.empty() && zone != r.node_zone) continue;
+      }
+      serving.push_back(i);
+      if (routable_state(t)) healthy.push_back(i);
+    }
+    if (serving.empty()) {
+      g.answer = plan_.add(elb_error(r, 503, "no registered targets"));
+      return;
+    }
+    // Unhealthy state routing: below the minimum of healthy targets the group fails open and every
+    // target in service gets requests (by default: when none is healthy).
+    std::string min_count = group_attribute(
+        *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count");
+    std::string min_pct = group_attribute(
+        *tg, "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage");
+    std::size_t min_healthy = 1;
+    std::from_chars(min_count.data(), min_count.data() + min_count.size(), min_healthy);
+    bool fail_open = healthy.size() < min_healthy;
+    if (!fail_open && !min_pct.empty() && min_pct != "off") {
+      std::size_t pct = 0;
+      std::from_chars(min_pct.data(), min_pct.data() + min_pct.size(), pct);
+      fail_open = healthy.size() * 100 < pct * serving.size();
+    }
+    for (std::size_t i : fail_open ? serving : healthy) g.pool.push_back(TargetPlan{i});
+    g.round_robin = "elbv2/rr/" + g.arn;
+    if (!all_zones) g.round_robin += "/" + r.node_zone;
   }
-  emit(elb_error(r, 500, "no terminal action"), count);
-}
+
+  // `count` requests from the node to one target: they share one fate, but for the connections a
+  // degraded zone drops.
+  void to_target(const NodePlan& node, const GroupPlan& g, TargetPlan& t, std::uint64_t count) {
+    if (!t.answer) plan_target(node, g, t);
+    std::uint64_t dropped = lost_count(env_, t.loss_rate, count);
+    if (dropped > 0) {
+      emit(*t.lost, dropped);
+      count -= dropped;
+      if (count == 0) return;
+    }
+    emit(*t.answer, count);
+  }
+
+  void plan_target(const NodePlan& node, const GroupPlan& g, TargetPlan& p) {
+    const json& tg = *find_target_group(env_, scope_, g.arn);
+    const json& t = tg["_targets"][p.index];
+    RouteResult r = node.base;
+    r.target_group_arn = g.arn;
+    r.target_ip = target_ip(env_, scope_, tg, t);
+    r.target_port = static_cast<int>(t.value("Port", std::int64_t{0}));
+    r.target_zone = target_zone(t);
+    bool faults = any_zone_fault(env_);
+    if (faults && !sim::zones_connected(env_, r.node_zone, r.target_zone)) {
+      r.latency_ms += kTargetConnectTimeoutMs;
+      p.answer = plan_.add(elb_error(r, 504, "connection to the target timed out"));
+      return;
+    }
+    if (faults && !r.target_zone.empty() && r.target_zone != r.node_zone) {
+      Degradation d = degradation(env_, r.target_zone);
+      p.loss_rate = d.loss_rate;
+      RouteResult l = r;
+      p.lost = plan_.add(elb_error(l, 502, "connection to the target was lost"));
+      r.latency_ms += d.latency_ms;
+    }
+    std::string path = req_.path.substr(0, req_.path.find('?'));
+    ecs::AppAnswer a = probe_app(env_, scope_, r.target_ip, r.target_port, r.node_zone, path);
+    r.task_arn = a.task_arn;
+    switch (a.kind) {
+      case ecs::AppAnswer::Kind::ok:
+        r.kind = Kind::target;
+        r.status = a.status;
+        p.answer = plan_.add(r);
+        return;
+      case ecs::AppAnswer::Kind::refused:
+        p.answer = plan_.add(elb_error(r, 502, "the target refused the connection"));
+        return;
+      case ecs::AppAnswer::Kind::timeout: {
+        std::string idle = lb_attribute(load_balancer(), "idle_timeout.timeout_seconds");
+        double seconds = 60;
+        if (!idle.empty()) seconds = std::stod(idle);
+        r.latency_ms += seconds * 1000;
+        p.answer =
+            plan_.add(elb_error(r, 504, "the target did not answer within the idle timeout"));
+        return;
+      }
+    }
+  }
+
+  Env& env_;
+  const std::string& scope_;
+  const RouteRequest& req_;
+  Plan& plan_;
+  const RouteSink& sink_;
+  Recorder* recorder_;
+  const json* lb_ = nullptr;  // looked up when a part of the plan needs it
+};
 
 }  // namespace
 
@@ -559,40 +769,50 @@ void route_many(Env& env, const std::string& scope, const RouteRequest& req, std
                 const RouteSink& emit) {
   if (count == 0) return;
   resume_simulation(env);
-  RouteResult r;
-  r.kind = Kind::unreachable;
-  const json* lb = find_load_balancer(env, scope, req.load_balancer_arn);
-  if (!lb) {
-    r.reason = "the load balancer does not exist";
-    emit(r, count);
-    return;
-  }
-  if (!active(*lb, env.clock.now())) {
-    r.reason = "the load balancer is not active yet";
-    emit(r, count);
-    return;
-  }
-  // The node: the one the client reached, or one DNS gives (each client picks among the
-  // addresses: a draw per request).
-  if (!req.node_zone.empty())
-    return route_from_node(env, scope, *lb, req.node_zone, req, count, emit);
-  auto nodes = resolvable_nodes(env, scope, req.load_balancer_arn);
-  if (nodes.empty()) {
-    r.reason = "the load balancer's DNS name resolves to no node";
-    emit(r, count);
-    return;
-  }
-  if (nodes.size() == 1) return route_from_node(env, scope, *lb, nodes.front(), req, count, emit);
-  std::vector<std::uint64_t> per_node(nodes.size(), 0);
-  for (std::uint64_t i = 0; i < count; ++i) ++per_node[env.rng.below(nodes.size())];
-  for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (per_node[i] > 0) route_from_node(env, scope, *lb, nodes[i], req, per_node[i], emit);
+  Plan plan;
+  Batch(env, scope, req, plan, emit, nullptr).run(count);
 }
 
 RouteResult route(Env& env, const std::string& scope, const RouteRequest& req) {
   RouteResult out;
   route_many(env, scope, req, 1, [&](const RouteResult& r, std::uint64_t) { out = r; });
   return out;
+}
+
+struct RouteCache::State {
+  std::string scope;
+  RouteRequest req;
+  std::unique_ptr<Plan> plan;
+  Recorder recorder;
+};
+
+RouteCache::RouteCache(std::string scope, RouteRequest req)
+    : s_(std::make_unique<State>(
+          State{scope, req, nullptr, Recorder(scope, req.load_balancer_arn)})) {}
+RouteCache::~RouteCache() = default;
+
+void RouteCache::route_many(Env& env, std::uint64_t count, const RouteSink& emit) {
+  if (count == 0) return;
+  resume_simulation(env);
+  Plan* plan = s_->plan.get();
+  // Inside a transaction the documents may differ from every committed generation: no plan lasts.
+  bool lasting = !env.store.in_transaction();
+  if (!plan || plan->env != &env || plan->generation != env.store.shared_generation() || !lasting) {
+    s_->recorder.flush(env);  // the outcomes go with the plan
+    s_->plan = std::make_unique<Plan>();
+    plan = s_->plan.get();
+    plan->env = &env;
+    plan->generation = env.store.shared_generation();
+  }
+  Batch(env, s_->scope, s_->req, *plan, emit, &s_->recorder).run(count);
+  if (!lasting) {
+    s_->recorder.flush(env);
+    s_->plan.reset();
+  }
+}
+
+void RouteCache::flush(Env& env) {
+  s_->recorder.flush(env);
 }
 
 }  // namespace zonesim::elbv2

@@ -5,6 +5,7 @@
 // answers (ecs::app_answer) — or the ALB answers an error itself.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,29 @@ RouteResult route(Env& env, const std::string& scope, const RouteRequest& req);
 using RouteSink = std::function<void(const RouteResult&, std::uint64_t)>;
 void route_many(Env& env, const std::string& scope, const RouteRequest& req, std::uint64_t count,
                 const RouteSink& emit);
+
+// The same request sent again and again (drill traffic), routed as route_many would route it and
+// each outcome counted in the load balancer's metrics as record_request would count it. What the
+// documents decide (the node's state, the rules, the target group's pool, each target's answer) is
+// planned once and kept while the store's shared generation stands still (Store::Readers); the
+// per-request draws, the round robin and the DNS TTL stay per call, so results and draws are
+// route_many's, one for one. The metrics are added per outcome and minute: call flush() before
+// anyone reads them.
+class RouteCache {
+ public:
+  RouteCache(std::string scope, RouteRequest req);
+  ~RouteCache();
+  RouteCache(const RouteCache&) = delete;
+  RouteCache& operator=(const RouteCache&) = delete;
+
+  void route_many(Env& env, std::uint64_t count, const RouteSink& emit);
+  // Adds the requests routed so far to the metrics.
+  void flush(Env& env);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // Zones of the ALB nodes a client resolving the LB's DNS name gets now: nodes in powered,
 // reachable zones, but a failed node stays in DNS until the TTL (60 s) after its failure.

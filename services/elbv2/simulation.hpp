@@ -36,6 +36,18 @@ inline constexpr const char* kNodeDown = "down";
 // "active" when a node in the zone answers clients: its zone has power and is reachable from
 // outside the region; "down" otherwise.
 std::string node_state(const Env& env, const std::string& zone);
+// Whether a load balancer answers (and its DNS name resolves) at `now`: active, or past the end
+// of its provisioning.
+bool load_balancer_active(const json& lb, sim::Millis now);
+// A node as clients' DNS sees it: resolvable while active and for the TTL after it went down.
+struct DnsNode {
+  std::string zone;
+  bool active = true;
+  sim::Millis down_at = 0;
+  bool resolvable(sim::Millis now) const { return active || now < down_at + kDnsTtlMs; }
+};
+// The load balancer's nodes in the order of its document.
+std::vector<DnsNode> dns_nodes(const json& lb);
 // Completes a node entry for a load balancer (ZoneName, State, DownAt) and records its
 // appearance on the timeline.
 void node_created(Env& env, const json& lb, json& node, const std::string& zone,

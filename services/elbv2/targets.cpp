@@ -526,4 +526,20 @@ std::optional<std::string> target_state(const Env& env, const std::string& scope
   return s->state;
 }
 
+TargetStates target_states(const Env& env, const std::string& scope,
+                           const std::string& target_group_arn) {
+  TargetStates out;
+  const json* tg = find_target_group(env, scope, target_group_arn);
+  if (!tg) return out;
+  for (auto& t : (*tg)["_targets"]) {
+    auto port = port_of(t);
+    if (!port) continue;  // target_state asks with a port
+    auto s = settled(t, env.clock.now());
+    // The first target of an (ip, port) answers, as index_of finds it.
+    out.emplace(std::make_pair(t.value("Id", ""), *port),
+                s ? std::optional<std::string>(s->state) : std::nullopt);
+  }
+  return out;
+}
+
 }  // namespace zonesim::elbv2

@@ -1,8 +1,11 @@
 #pragma once
 // What ECS needs from ELBv2: registering awsvpc task IPs in target groups. Implemented in
 // services/elbv2 (target documents live with their target group).
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "emulator/core/env.hpp"
 
@@ -20,5 +23,10 @@ void deregister_ip_target(Env& env, const std::string& scope, const std::string&
 std::optional<std::string> target_state(const Env& env, const std::string& scope,
                                         const std::string& target_group_arn, const std::string& ip,
                                         int port);
+// target_state of every target of a group at once, by (ip, port): one look at the group for a
+// caller that asks about many of its targets (a service of hundreds of tasks).
+using TargetStates = std::map<std::pair<std::string, std::int64_t>, std::optional<std::string>>;
+TargetStates target_states(const Env& env, const std::string& scope,
+                           const std::string& target_group_arn);
 
 }  // namespace zonesim::elbv2

@@ -75,27 +75,35 @@ bool database_reachable(const Env& env, const std::string& scope, const std::str
 
 bool acknowledge_write(Env& env, const std::string& scope, const std::string& host,
                        const std::string& from_zone) {
-  const json* found = instance_at(env, scope, host);
-  if (!found || !reachable(env, *found, from_zone)) return false;
+  return acknowledge_writes(env, scope, host, from_zone, 1) == 1;
+}
+
+std::uint64_t acknowledge_writes(Env& env, const std::string& scope, const std::string& host,
+                                 const std::string& from_zone, std::uint64_t count) {
+  const json* found = count > 0 ? instance_at(env, scope, host) : nullptr;
+  if (!found || !reachable(env, *found, from_zone)) return 0;
   // A full volume takes no writes.
-  if ((*found)["DBInstanceStatus"] == "storage-full") return false;
-  json* inst =
-      env.store.get_mut(scope, kInstance, (*found)["DBInstanceIdentifier"].get<std::string>());
-  if (!inst->contains("_sim")) availability::init(*inst);
-  json& s = (*inst)["_sim"];
-  json& w = s["Writes"];
-  w["Primary"] = w["Primary"].get<std::uint64_t>() + 1;
+  if ((*found)["DBInstanceStatus"] == "storage-full") return 0;
+  const std::string id = (*found)["DBInstanceIdentifier"].get<std::string>();
+  if (!found->contains("_sim")) availability::init(*env.store.get_mut(scope, kInstance, id));
+  const json& inst = *env.store.get(scope, kInstance, id);
+  const json& s = inst["_sim"];
   // Synchronous replication to an in-sync standby the primary can reach; otherwise the primary
   // acknowledges alone (the standby is re-synced later) and a later failover loses the difference.
-  auto standby = inst->find("_Standby");
-  if (standby != inst->end() && standby->is_object() && s.value("Standby", "") == "in-sync") {
-    const std::string& primary_zone = (*inst)["_Primary"]["Zone"].get_ref<const std::string&>();
+  bool replicated = false;
+  auto standby = inst.find("_Standby");
+  if (standby != inst.end() && standby->is_object() && s.value("Standby", "") == "in-sync") {
+    const std::string& primary_zone = inst["_Primary"]["Zone"].get_ref<const std::string&>();
     const std::string& standby_zone = (*standby)["Zone"].get_ref<const std::string&>();
-    if (sim::zone_powered(env, standby_zone) &&
-        sim::zones_connected(env, primary_zone, standby_zone))
-      w["Standby"] = w["Standby"].get<std::uint64_t>() + 1;
+    replicated = sim::zone_powered(env, standby_zone) &&
+                 sim::zones_connected(env, primary_zone, standby_zone);
   }
-  return true;
+  // The counters are RDS's own bookkeeping (drills read them through write_counters).
+  static const json::json_pointer kWrites("/_sim/Writes");
+  json& w = *env.store.get_mut_part(scope, kInstance, id, kWrites, store::Store::Readers::writer);
+  w["Primary"] = w["Primary"].get<std::uint64_t>() + count;
+  if (replicated) w["Standby"] = w["Standby"].get<std::uint64_t>() + count;
+  return count;
 }
 
 std::optional<WriteCounters> write_counters(const Env& env, const std::string& scope,

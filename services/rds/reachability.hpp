@@ -20,6 +20,10 @@ bool database_reachable(const Env& env, const std::string& scope, const std::str
 // Multi-AZ with an in-sync standby, the standby has it too).
 bool acknowledge_write(Env& env, const std::string& scope, const std::string& host,
                        const std::string& from_zone);
+// `count` such writes at once, as `count` acknowledge_write calls on the same state would go
+// (all acknowledged or none), in one update of the instance: how many were acknowledged.
+std::uint64_t acknowledge_writes(Env& env, const std::string& scope, const std::string& host,
+                                 const std::string& from_zone, std::uint64_t count);
 
 // The acknowledged writes each copy of an instance holds, for drills. After a failover the new
 // primary holds what the standby held; `lost` sums what failovers discarded (the old primary's
