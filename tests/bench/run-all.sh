@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark of docs/BENCHMARKS.md, from a fresh clone: installs missing Debian tools
 # (tools/install-deps.sh), builds zonesim and the bench tools, then runs API throughput against
-# moto and the fixed-body server, startup and idle memory, memory at 10,000 resources and
-# (with --terraform) the Terraform apply/plan/destroy comparison. moto_server is used where
+# moto and the fixed-body server, startup and idle memory, memory at 10,000 resources, the
+# 24-hour drill and its scaling table, and (with --terraform) the Terraform apply/plan/destroy comparison. moto_server is used where
 # installed; its absence is reported, not hidden.
 # Usage: tests/bench/run-all.sh [--terraform] [--duration S]   (env BUILD_DIR, default build)
 set -euo pipefail
@@ -30,6 +30,10 @@ echo "## startup and idle memory"
 python3 "$here/tests/bench/startup.py" "$build/zonesim"
 echo "## memory at 10,000 resources"
 python3 "$here/tests/bench/memory.py" "$build/zonesim"
+echo "## drill speed: 24 simulated hours of the seed stack"
+"$build/zonesim" drill run "$here/tests/bench/fixtures/drill-24h.yaml" | tail -1
+echo "## drill scaling: 2/20/200 tasks, 1/10/100 target groups"
+python3 "$here/tests/bench/drill_scaling.py" --zonesim "$build/zonesim"
 if ((terraform)); then
   echo "## Terraform seed stack"
   "$here/tests/bench/terraform_vs_moto.sh" "$build/zonesim"
