@@ -22,6 +22,9 @@ struct Call {
   std::string request_id;
   json input;
   std::string access_key;  // the caller's access key id (STS answers who that is)
+  // The answer goes straight to the serializer: a read may borrow stored documents instead of
+  // copying them (emulator/core/json.hpp). False for in-process callers, which keep the answer.
+  bool may_borrow = false;
 
   // Where this account's regional resources live; IAM is global per account.
   std::string scope() const { return account + "/" + region; }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <map>
 
 #include "emulator/drill/runner.hpp"
 #include "emulator/protocol/codec.hpp"
@@ -30,11 +31,19 @@ const ServiceModel* model_for_signing_name(std::string_view signing, std::string
 }
 
 const ServiceModel* model_for_target_prefix(std::string_view prefix) {
+  // Every JSON request asks: the answer is kept per prefix (and per thread: no lock).
+  thread_local std::map<std::string, const ServiceModel*, std::less<>> known;
+  if (auto it = known.find(prefix); it != known.end()) return it->second;
+  const ServiceModel* found = nullptr;
   for (const auto& n : ServiceModel::names()) {
     const ServiceModel* m = ServiceModel::get(n);
-    if (m->protocol() == Protocol::json && m->target_prefix() == prefix) return m;
+    if (m->protocol() == Protocol::json && m->target_prefix() == prefix) {
+      found = m;
+      break;
+    }
   }
-  return nullptr;
+  if (found || known.size() < 64) known.emplace(prefix, found);  // bounded: clients choose it
+  return found;
 }
 
 // An error for a request whose service is unknown: the AWS query error shape.
@@ -376,6 +385,7 @@ http::Response App::handle_aws(const http::Request& req) {
             request_id,
             json(),
             cred->access_key};
+  call.may_borrow = true;
   env_->store.begin();
   try {
     call.input = model->protocol() == Protocol::json
@@ -383,7 +393,7 @@ http::Response App::handle_aws(const http::Request& req) {
                      : protocol::parse_query_input(*model, *op, params);
     json output = (*handler)(call);
     auto enc = protocol::serialize_output(*model, *op, output, request_id);
-    log_call(call.service, call.operation, call.account, call.region, call.input, output);
+    log_call(call.service, call.operation, call.account, call.region, call.input, output, true);
     if (env_->store.dirty()) persist_runtime_state();
     env_->store.commit();
     resp.status = enc.status;

@@ -91,7 +91,7 @@ class App {
   void forget_logged_reads();
   void log_call(const std::string& service, const std::string& operation,
                 const std::string& account, const std::string& region, const json& input,
-                const json& output);
+                const json& output, bool may_borrow = false);  // see Call::may_borrow
 
   std::unique_ptr<Env> env_;
   Registry registry_;

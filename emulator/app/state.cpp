@@ -103,7 +103,7 @@ void substitute(json& v, const std::vector<std::pair<std::string, std::string>>&
 
 void App::log_call(const std::string& service, const std::string& operation,
                    const std::string& account, const std::string& region, const json& input,
-                   const json& output) {
+                   const json& output, bool may_borrow) {
   // Reads are logged too: a client can only reference values it has seen in responses (an RDS
   // endpoint appears in DescribeDBInstances, not in CreateDBInstance), so replaying the reads
   // is what maps every such value to its replayed counterpart. A read with the same input as one
@@ -140,7 +140,7 @@ void App::log_call(const std::string& service, const std::string& operation,
   std::string entry = "{\"account\":" + json(account).dump();
   entry += ",\"input\":" + text(input);
   entry += ",\"operation\":" + json(operation).dump();
-  entry += ",\"output\":" + text(output);
+  entry += ",\"output\":" + (may_borrow ? text(resolve_borrowed(output)) : text(output));
   entry += is_read_only(operation) ? ",\"read\":true" : ",\"read\":false";
   entry += ",\"region\":" + json(region).dump();
   entry += ",\"service\":" + json(service).dump();

@@ -37,7 +37,7 @@ std::string str_or(const ojson& j, const char* key, std::string def = {}) {
 }  // namespace
 
 const MemberRef* Shape::find_member(std::string_view n) const {
-  auto it = member_index.find(std::string(n));
+  auto it = member_index.find(n);
   return it == member_index.end() ? nullptr : &members[it->second];
 }
 
@@ -91,6 +91,11 @@ const Shape* ServiceModel::compile(const std::string& shape_name, const void* sh
     m.xml_attribute = r.value("xmlAttribute", false);
     m.location = str_or(r, "location");
     m.shape = compile(r.at("shape"), shapes_json);
+    // Model names are identifiers: nothing in them needs escaping.
+    const std::string& wire = m.location_name.empty() ? m.name : m.location_name;
+    if (wire.find_first_of("\"\\") != std::string::npos || wire.empty())
+      throw std::logic_error("member name needs escaping: " + wire);
+    m.json_key = "\"" + wire + "\":";
     return m;
   };
   if (s->type == ShapeType::structure) {

@@ -37,13 +37,22 @@ struct MemberRef {
   bool required = false;
   bool xml_attribute = false;
   std::string location;  // "header", "uri", ... (rare in the protocols we serve)
+  std::string json_key;  // "wire name": as the JSON protocols write it, built once
+};
+
+// Hashes member names and finds them by std::string_view: no key is built per lookup.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 
 struct Shape {
   std::string name;
   ShapeType type = ShapeType::string;
   std::vector<MemberRef> members;  // structure members in model order
-  std::unordered_map<std::string, std::size_t> member_index;
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> member_index;
   MemberRef member;      // list element
   MemberRef key, value;  // map entry
   bool flattened = false;

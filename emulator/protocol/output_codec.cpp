@@ -5,6 +5,7 @@
 // Strict, like the parsers: a member the output shape lacks, or a value of the wrong type, is a
 // bug in a handler and throws std::logic_error (a 500), never a silent drop. Members whose name
 // starts with '_' are the emulator's own bookkeeping and are never written.
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <stdexcept>
@@ -61,16 +62,37 @@ void append_number(std::string& out, const json& v) {
 }
 
 // Calls fn(member, value) for each member of a structure document that is written: not the
-// emulator's own '_' members, not nulls. A member the shape lacks is a handler bug.
+// emulator's own '_' members, not nulls. A member the shape lacks is a handler bug. An object
+// that borrows a stored document ("_base", emulator/core/json.hpp) is written as that document
+// with the object's members in place of its own, in key order, without copying it.
 template <class Fn>
 void for_each_member(const Shape& shape, const json& v, Fn fn) {
   if (!v.is_object()) mismatch(shape, v);
-  for (auto& [key, val] : v.items()) {
-    if (!key.empty() && key[0] == '_') continue;
+  auto write = [&](const std::string& key, const json& val) {
+    if (!key.empty() && key[0] == '_') return;
     const MemberRef* m = shape.find_member(key);
     if (!m)
       throw std::logic_error("serializer: unknown member '" + key + "' in shape " + shape.name);
     if (!val.is_null()) fn(*m, val);
+  };
+  auto base_member = v.find("_base");
+  const json* base = base_member != v.end() ? borrowed(*base_member) : nullptr;
+  if (!base) {
+    for (auto it = v.begin(); it != v.end(); ++it) write(it.key(), it.value());
+    return;
+  }
+  if (!base->is_object()) mismatch(shape, *base);
+  // Both are in key order: a merge, the object's member winning (a null one leaves it out).
+  auto o = v.begin(), b = base->begin();
+  while (o != v.end() || b != base->end()) {
+    if (b == base->end() || (o != v.end() && o.key() <= b.key())) {
+      if (b != base->end() && o.key() == b.key()) ++b;
+      write(o.key(), o.value());
+      ++o;
+    } else {
+      write(b.key(), b.value());
+      ++b;
+    }
   }
 }
 
@@ -100,12 +122,26 @@ bool append_plain_scalar(std::string& out, const Shape& shape, const json& v) {
 // ---- JSON ----------------------------------------------------------------------------------
 
 // True for the ASCII characters both writers copy as they are.
-constexpr bool plain_json(unsigned char c) {
-  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+// Which bytes go out as they are, one table lookup per byte (the answers' strings are mostly
+// such runs).
+template <class Pred>
+constexpr std::array<bool, 256> byte_table(Pred pred) {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = pred(static_cast<unsigned char>(c));
+  return t;
 }
-constexpr bool plain_xml(unsigned char c) {
+constexpr auto kPlainJson =
+    byte_table([](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; });
+constexpr auto kPlainXml = byte_table([](unsigned char c) {
   return (c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"') || c == '\t' ||
          c == '\n';
+});
+constexpr bool plain_json(unsigned char c) {
+  return kPlainJson[c];
+}
+constexpr bool plain_xml(unsigned char c) {
+  return kPlainXml[c];
 }
 
 // Appends the valid UTF-8 sequence at s[i] (or U+FFFD for an invalid byte); returns its length.
@@ -189,8 +225,7 @@ void json_out(std::string& out, const Shape& shape, const json& v) {
       out += '{';
       for_each_member(shape, v, [&](const MemberRef& m, const json& val) {
         separate();
-        json_string(out, wire_name(m));
-        out += ':';
+        out += m.json_key;
         json_out(out, *m.shape, val);
       });
       out += '}';

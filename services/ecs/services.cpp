@@ -15,14 +15,17 @@ namespace {
 constexpr int kDefaultMaximumPercent = 200;
 constexpr int kDefaultMinimumHealthyPercent = 100;
 
-// The count fields DescribeServices reports, from the service's tasks.
-json service_view(const Env& env, const std::string& scope, const json& svc, bool include_tags) {
-  json out = json::object();  // the service without its bookkeeping ('_' members: never sent)
-  for (auto& [k, v] : svc.items())
-    if (k.empty() || k[0] != '_') out[k] = v;
-  const std::string arn = svc.value("serviceArn", "");
-  std::map<std::string, std::pair<int, int>> by_deployment;  // id -> (running, pending)
-  std::map<std::string, int> live_by_deployment;
+// The service as DescribeServices reports it: the stored document without its bookkeeping ('_'
+// members), with the counts derived from its tasks. With `may_borrow` the answer refers to the
+// stored document and holds only what differs (emulator/core/json.hpp): DescribeServices is polled,
+// and copying the whole service was a fifth of its cost.
+json service_view(const Env& env, const std::string& scope, const json& svc, bool include_tags,
+                  bool may_borrow = false) {
+  json out = {{"_base", borrow(svc)}};
+  const std::string& arn = str_of(svc, "serviceArn");
+  std::map<std::string, std::pair<int, int>, std::less<>>
+      by_deployment;  // id -> (running, pending)
+  std::map<std::string, int, std::less<>> live_by_deployment;
   int running = 0, pending = 0;
   for (auto& [task_arn, t] : env.store.list(scope, kTaskKind)) {
     if (str_of(*t, "_service_arn") != arn) continue;
@@ -40,16 +43,18 @@ json service_view(const Env& env, const std::string& scope, const json& svc, boo
   }
   out["runningCount"] = running;
   out["pendingCount"] = pending;
+  json deployments = svc.contains("deployments") ? svc["deployments"] : json::array();
   bool first = true;
-  for (auto& d : out["deployments"]) {
+  for (auto& d : deployments) {
     const std::string id = d.value("id", "");
     d["desiredCount"] = first ? svc.value("desiredCount", 0) : live_by_deployment[id];
     d["runningCount"] = by_deployment[id].first;
     d["pendingCount"] = by_deployment[id].second;
     first = false;
   }
-  if (!include_tags) out.erase("tags");
-  return out;
+  if (svc.contains("deployments")) out["deployments"] = std::move(deployments);
+  if (!include_tags) out["tags"] = nullptr;
+  return may_borrow ? out : resolve_borrowed(out);
 }
 
 bool includes(const json& input, const char* what) {
@@ -373,7 +378,7 @@ json describe_services(Call& c) {
   for (auto& s : c.input["services"]) {
     std::string key = service_key(scope, cluster.value("clusterName", ""), s.get<std::string>());
     if (const json* svc = env.store.get(scope, kServiceKind, key))
-      out["services"].push_back(service_view(env, scope, *svc, tags));
+      out["services"].push_back(service_view(env, scope, *svc, tags, c.may_borrow));
     else
       out["failures"].push_back({{"arn", key}, {"reason", "MISSING"}});
   }

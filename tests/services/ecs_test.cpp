@@ -515,6 +515,40 @@ TEST_F(EcsTest, CreateServiceEchoesWhatTerraformReadsBack) {
   EXPECT_FALSE(plain["services"][0].contains("tags"));
 }
 
+// DescribeServices over the wire answers from the stored service plus its counts, without a copy
+// (Call::may_borrow); in-process callers get a copy. Both write the same bytes, and the call
+// log holds the answer as a client saw it.
+TEST_F(EcsTest, DescribeServicesAnswersTheSameOverTheWireAndInProcess) {
+  create_service(2);
+  app_->advance_to(app_->env().clock.now() + 3'000);  // tasks on their way: nonzero counts
+  for (bool tags : {false, true}) {
+    json input = {{"cluster", kClusterArn}, {"services", {"resilience-platform-service"}}};
+    if (tags) input["include"] = {"TAGS"};
+    auto wire =
+        json_call("ecs", "AmazonEC2ContainerServiceV20141113.DescribeServices", input.dump());
+    ASSERT_EQ(wire.status, 200) << wire.body;
+    json in_process =
+        app_->invoke("ecs", "DescribeServices", "123456789012", "eu-central-1", input);
+    const auto* model = zonesim::protocol::ServiceModel::get("ecs");
+    EXPECT_EQ(wire.body, zonesim::protocol::serialize_output(
+                             *model, *model->operation("DescribeServices"), in_process, "r")
+                             .body);
+    const json& s = in_process["services"][0];
+    EXPECT_EQ(s["runningCount"].get<int>() + s["pendingCount"].get<int>(), 2) << s.dump();
+    EXPECT_EQ(s.contains("tags"), tags);
+    for (auto& [k, v] : s.items()) EXPECT_NE(k[0], '_') << k;
+  }
+  // The call log (state export) holds the answer itself, not a reference.
+  json logged;
+  const json state = app_->export_state();
+  for (auto& c : state["calls"])
+    if (c["operation"] == "DescribeServices") logged = c["output"];
+  ASSERT_TRUE(logged.is_object());
+  EXPECT_FALSE(logged["services"][0].contains("_base")) << logged.dump();
+  EXPECT_EQ(logged["services"][0]["serviceName"], "resilience-platform-service");
+  EXPECT_EQ(logged["services"][0]["deployments"].size(), 1u);
+}
+
 TEST_F(EcsTest, ServiceDefaultsWhenNotGiven) {
   create_cluster();
   json req = service_request(register_td(), 1);

@@ -230,3 +230,48 @@ TEST(Serializer, JsonEscapesStringsAndWritesTimestampsAsEpochSeconds) {
                             .body)["clusters"][0]["clusterName"],
             "a\x1f");
 }
+
+// A borrowing answer (emulator/core/json.hpp) is written as the document it stands for: the
+// stored document's members (not its '_' ones) with the answer's own in their place, a null one
+// leaving the member out, in key order; resolve_borrowed() makes the same document as a copy.
+TEST(Serializer, BorrowedDocumentsAreWrittenAsTheirResolvedCopy) {
+  json stored = {{"serviceName", "s"},
+                 {"runningCount", 0},
+                 {"status", "ACTIVE"},
+                 {"tags", json::array({{{"key", "k"}, {"value", "v"}}})},
+                 {"_service_bookkeeping", "never written"}};
+  json answer = {
+      {"_base", borrow(stored)}, {"runningCount", 2}, {"pendingCount", 1}, {"tags", nullptr}};
+  json resolved = resolve_borrowed(answer);
+  EXPECT_EQ(
+      resolved,
+      json({{"serviceName", "s"}, {"runningCount", 2}, {"pendingCount", 1}, {"status", "ACTIVE"}}));
+  EXPECT_EQ(borrowed(answer["_base"]), &stored);
+  EXPECT_EQ(borrowed(json::binary({1, 2, 3})), nullptr);  // other binary values are not borrows
+  EXPECT_EQ(borrowed(json("text")), nullptr);
+
+  auto* ecs = ServiceModel::get("ecs");
+  const auto& op = *ecs->operation("DescribeServices");
+  auto wire = serialize_output(*ecs, op, json{{"services", {answer}}}, "r").body;
+  EXPECT_EQ(wire, serialize_output(*ecs, op, json{{"services", {resolved}}}, "r").body);
+  EXPECT_EQ(wire, R"({"services":[{"pendingCount":1,"runningCount":2,"serviceName":"s",)"
+                  R"("status":"ACTIVE"}]})");
+
+  // XML writes the same merge (a query-protocol structure).
+  auto* elb = ServiceModel::get("elbv2");
+  json lb = {{"LoadBalancerName", "a"}, {"Scheme", "internal"}, {"_nodes", json::array()}};
+  json view = {{"_base", borrow(lb)}, {"Scheme", "internet-facing"}, {"DNSName", "d"}};
+  const auto& dlb = *elb->operation("DescribeLoadBalancers");
+  auto xml = serialize_output(*elb, dlb, json{{"LoadBalancers", {view}}}, "r").body;
+  EXPECT_EQ(
+      xml,
+      serialize_output(*elb, dlb, json{{"LoadBalancers", {resolve_borrowed(view)}}}, "r").body);
+  EXPECT_NE(xml.find("<member><DNSName>d</DNSName><LoadBalancerName>a</LoadBalancerName>"
+                     "<Scheme>internet-facing</Scheme></member>"),
+            std::string::npos)
+      << xml;
+  // A borrowed member the shape lacks is still a handler bug.
+  json unknown = {{"Nope", 1}};
+  json bad = {{"_base", borrow(unknown)}};
+  EXPECT_THROW(serialize_output(*elb, dlb, json{{"LoadBalancers", {bad}}}, "r"), std::logic_error);
+}
