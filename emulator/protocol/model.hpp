@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "emulator/core/string_hash.hpp"
+
 namespace zonesim::protocol {
 
 enum class Protocol { ec2, query, json };
@@ -40,19 +42,11 @@ struct MemberRef {
   std::string json_key;  // "wire name": as the JSON protocols write it, built once
 };
 
-// Hashes member names and finds them by std::string_view: no key is built per lookup.
-struct NameHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
-
 struct Shape {
   std::string name;
   ShapeType type = ShapeType::string;
   std::vector<MemberRef> members;  // structure members in model order
-  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> member_index;
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> member_index;
   MemberRef member;      // list element
   MemberRef key, value;  // map entry
   bool flattened = false;

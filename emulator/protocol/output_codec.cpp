@@ -121,7 +121,6 @@ bool append_plain_scalar(std::string& out, const Shape& shape, const json& v) {
 
 // ---- JSON ----------------------------------------------------------------------------------
 
-// True for the ASCII characters both writers copy as they are.
 // Which bytes go out as they are, one table lookup per byte (the answers' strings are mostly
 // such runs).
 template <class Pred>

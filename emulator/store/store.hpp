@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "emulator/core/json.hpp"
+#include "emulator/core/string_hash.hpp"
 
 struct sqlite3;
 
@@ -93,15 +94,9 @@ class Store {
     std::uint64_t seq;
     json value;
   };
-  // Hashes string keys and finds them by std::string_view too. Ids are ARNs that share long
-  // prefixes, so a hash beats an ordered map's comparisons; order comes from `seq` (list()).
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
-  using Table = std::unordered_map<std::string, Doc, KeyHash, std::equal_to<>>;
+  // Ids are ARNs that share long prefixes, so a hash beats an ordered map's comparisons; order
+  // comes from `seq` (list()).
+  using Table = std::unordered_map<std::string, Doc, StringHash, std::equal_to<>>;
   struct Touched {
     std::string table_key, id;
     std::optional<Doc> before;               // the whole document (none: it did not exist) ...
@@ -124,7 +119,7 @@ class Store {
   bool durable_;  // a state file: documents and meta are written through at commit
   std::string path_;
   mutable std::unique_ptr<Statements> stmts_;
-  std::unordered_map<std::string, Table, KeyHash, std::equal_to<>> tables_;
+  std::unordered_map<std::string, Table, StringHash, std::equal_to<>> tables_;
   std::map<std::string, std::string> meta_;
   std::uint64_t next_seq_ = 1;
   std::uint64_t generation_ = 0;
